@@ -1,0 +1,15 @@
+/** Jest runs the TypeScript sources as native ES modules through ts-jest. */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1'
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }]
+  },
+  testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  reporters: ['default', '<rootDir>/test/support/count-reporter.js'],
+  testTimeout: 60000,
+  maxWorkers: 2
+}

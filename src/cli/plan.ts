@@ -1,0 +1,47 @@
+import { DEFAULT_MANIFEST_PATH, loadManifest } from '../manifest/index.js'
+import { MAX_MATRIX_JOBS, parseOnly, planTasks, type Plan } from '../plan/index.js'
+
+export interface PlanCommandOptions {
+  manifest?: string
+  only?: string
+  maxJobs?: string
+  json?: boolean
+  cwd: string
+}
+
+/** Runs `parallel-setup plan`: the same planner as the plan action, printed for a terminal. */
+export function planCommand(options: PlanCommandOptions): string {
+  const maxJobs = options.maxJobs === undefined ? MAX_MATRIX_JOBS : Number(options.maxJobs)
+  const manifest = loadManifest(options.manifest ?? DEFAULT_MANIFEST_PATH, options.cwd)
+  const plan = planTasks(manifest, { only: parseOnly(options.only ?? ''), maxJobs })
+  if (options.json) {
+    return JSON.stringify(
+      {
+        manifest: plan.manifest.path,
+        format: plan.manifest.format,
+        tasks: plan.tasks,
+        waves: plan.waves,
+        matrix: plan.matrix
+      },
+      null,
+      2
+    )
+  }
+  return renderPlanText(plan)
+}
+
+function renderPlanText(plan: Plan): string {
+  const lines = [
+    `${plan.tasks.length} tasks from ${plan.manifest.path} (${plan.manifest.format})`,
+    ''
+  ]
+  plan.waves.forEach((ids, wave) => {
+    lines.push(`Wave ${wave}:`)
+    for (const id of ids) {
+      const task = plan.tasks.find((candidate) => candidate.id === id)!
+      lines.push(`  ${id.padEnd(24)} ${task.title}`)
+    }
+  })
+  lines.push('', 'Matrix:', JSON.stringify(plan.matrix))
+  return lines.join('\n')
+}

@@ -1,0 +1,3 @@
+import { run } from '../actions/plan.js'
+
+await run()

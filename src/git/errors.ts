@@ -1,0 +1,157 @@
+/** A git command that exited with a code its caller did not accept. */
+export class GitCommandError extends Error {
+  constructor(
+    /** The arguments after `git`, without the `-c` settings, which may hold credentials. */
+    readonly args: readonly string[],
+    readonly exitCode: number,
+    readonly stderr: string,
+    readonly stdout: string
+  ) {
+    super(
+      `git ${args.join(' ')} failed with exit code ${exitCode}: ${lastLines(stderr || stdout, 5)}`
+    )
+    this.name = 'GitCommandError'
+  }
+}
+
+/** Why a push was rejected; `network` means it failed on every retry without reaching a verdict. */
+export type PushFailureReason =
+  'non-fast-forward' | 'protected-branch' | 'permission' | 'authentication' | 'network' | 'other'
+
+/** A failed `git push`, with a message that says why and what to change. */
+export class PushRejectedError extends Error {
+  constructor(
+    message: string,
+    readonly reason: PushFailureReason,
+    readonly stderr: string
+  ) {
+    super(message)
+    this.name = 'PushRejectedError'
+  }
+}
+
+// The remote answered and said no: retrying cannot change the answer.
+const REJECTION_PATTERNS: readonly RegExp[] = [
+  /\[(remote )?rejected\]/,
+  /returned error: 40[0-9]/,
+  /HTTP 40[0-9]/,
+  /Permission to .* denied/i,
+  /Permission denied/i,
+  /Authentication failed/i,
+  /Write access to repository not granted/i,
+  /Repository not found/i,
+  /does not appear to be a git repository/i,
+  /couldn't find remote ref/i
+]
+
+// Failures of the connection itself, from curl (HTTPS remotes) and ssh, which a later attempt can
+// get past.
+const NETWORK_PATTERNS: readonly RegExp[] = [
+  /Could not resolve host/i,
+  /Failed to connect to/i,
+  /Connection (timed out|refused|reset|closed)/i,
+  /Operation timed out/i,
+  /returned error: (5\d\d|429)/,
+  /RPC failed; (HTTP (5\d\d|429)|curl \d+)/,
+  /early EOF/,
+  /the remote end hung up unexpectedly/,
+  /unexpected disconnect/,
+  /Empty reply from server/i,
+  /transfer closed with outstanding read data/i,
+  /gnutls_handshake\(\) failed/,
+  /SSL_ERROR_SYSCALL|SSL_read|OpenSSL SSL_connect/,
+  /HTTP\/2 stream \d+ was not closed cleanly/,
+  /kex_exchange_identification/,
+  /ssh: connect to host/
+]
+
+/**
+ * Tells whether a failed fetch, ls-remote or push failed on the connection (worth a retry) rather
+ * than on an answer from the remote such as a rejection or a 403.
+ */
+export function isNetworkFailure(stderr: string): boolean {
+  if (REJECTION_PATTERNS.some((pattern) => pattern.test(stderr))) return false
+  return NETWORK_PATTERNS.some((pattern) => pattern.test(stderr))
+}
+
+/** Builds the error for a failed push of `branch` to `remote` from git's stderr. */
+export function describePushFailure(
+  branch: string,
+  remote: string,
+  stderr: string,
+  networkFailure: boolean
+): PushRejectedError {
+  const detail = lastLines(stderr, 6)
+
+  if (/protected branch|GH006|GH013|Repository rule violations/i.test(stderr)) {
+    return new PushRejectedError(
+      `Push of branch '${branch}' to '${remote}' was rejected by a branch protection rule or ` +
+        `ruleset. Use a branch name that the rules do not cover (change the manifest's branch ` +
+        `prefix), or allow this workflow's token to push to it. git said: ${detail}`,
+      'protected-branch',
+      stderr
+    )
+  }
+  if (/\[rejected\].*\((non-fast-forward|fetch first)\)/.test(stderr)) {
+    return new PushRejectedError(
+      `Push of branch '${branch}' to '${remote}' was rejected because the remote branch has ` +
+        `commits that the local branch does not contain (someone pushed to it meanwhile). ` +
+        `Run the job again so that it starts from the remote branch, or merge or rebase onto ` +
+        `'${remote}/${branch}' and push again. The branch is never force-pushed. git said: ${detail}`,
+      'non-fast-forward',
+      stderr
+    )
+  }
+  if (
+    /returned error: 403|HTTP 403|Permission to .* denied|Write access to repository not granted/i.test(
+      stderr
+    )
+  ) {
+    return new PushRejectedError(
+      `Push of branch '${branch}' to '${remote}' was denied (HTTP 403): the token has no write ` +
+        `access to the repository. Give the job \`permissions: contents: write\`, or pass a ` +
+        `token that may push. git said: ${detail}`,
+      'permission',
+      stderr
+    )
+  }
+  if (/returned error: 401|HTTP 401|Authentication failed|could not read Username/i.test(stderr)) {
+    return new PushRejectedError(
+      `Push of branch '${branch}' to '${remote}' failed because the remote did not accept the ` +
+        `credentials (HTTP 401). Check that the checkout step kept its credentials ` +
+        `(\`persist-credentials\`) or pass a valid token. git said: ${detail}`,
+      'authentication',
+      stderr
+    )
+  }
+  if (/\[remote rejected\]/.test(stderr)) {
+    return new PushRejectedError(
+      `Push of branch '${branch}' to '${remote}' was rejected by the remote (a server-side hook ` +
+        `declined it). git said: ${detail}`,
+      'other',
+      stderr
+    )
+  }
+  if (networkFailure) {
+    return new PushRejectedError(
+      `Push of branch '${branch}' to '${remote}' failed on the network after every retry. ` +
+        `Run the job again later. git said: ${detail}`,
+      'network',
+      stderr
+    )
+  }
+  return new PushRejectedError(
+    `Push of branch '${branch}' to '${remote}' failed. git said: ${detail}`,
+    'other',
+    stderr
+  )
+}
+
+/** Returns the last `count` non-empty lines of a command's output, joined with ' | '. */
+export function lastLines(text: string, count: number): string {
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trimEnd())
+    .filter((line) => line.trim() !== '')
+  return lines.slice(-count).join(' | ')
+}
