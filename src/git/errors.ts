@@ -14,11 +14,11 @@ export class GitCommandError extends Error {
   }
 }
 
-/** Why a push was rejected; `network` means it failed on every retry without reaching a verdict. */
+/** Reason a push failed; `network` means every attempt failed on the connection. */
 export type PushFailureReason =
   'non-fast-forward' | 'protected-branch' | 'permission' | 'authentication' | 'network' | 'other'
 
-/** A failed `git push`, with a message that says why and what to change. */
+/** A failed `git push`, with a message that explains why and what to change. */
 export class PushRejectedError extends Error {
   constructor(
     message: string,
@@ -30,7 +30,7 @@ export class PushRejectedError extends Error {
   }
 }
 
-// The remote answered and said no: retrying cannot change the answer.
+// The remote responded with a rejection, so a retry would get the same response.
 const REJECTION_PATTERNS: readonly RegExp[] = [
   /\[(remote )?rejected\]/,
   /returned error: 40[0-9]/,
@@ -67,7 +67,7 @@ const NETWORK_PATTERNS: readonly RegExp[] = [
 
 /**
  * Tells whether a failed fetch, ls-remote or push failed on the connection (worth a retry) rather
- * than on an answer from the remote such as a rejection or a 403.
+ * than on a response from the remote such as a rejection or a 403.
  */
 export function isNetworkFailure(stderr: string): boolean {
   if (REJECTION_PATTERNS.some((pattern) => pattern.test(stderr))) return false
@@ -87,7 +87,7 @@ export function describePushFailure(
     return new PushRejectedError(
       `Push of branch '${branch}' to '${remote}' was rejected by a branch protection rule or ` +
         `ruleset. Use a branch name that the rules do not cover (change the manifest's branch ` +
-        `prefix), or allow this workflow's token to push to it. git said: ${detail}`,
+        `prefix), or allow this workflow's token to push to it. git output: ${detail}`,
       'protected-branch',
       stderr
     )
@@ -97,7 +97,7 @@ export function describePushFailure(
       `Push of branch '${branch}' to '${remote}' was rejected because the remote branch has ` +
         `commits that the local branch does not contain (someone pushed to it meanwhile). ` +
         `Run the job again so that it starts from the remote branch, or merge or rebase onto ` +
-        `'${remote}/${branch}' and push again. The branch is never force-pushed. git said: ${detail}`,
+        `'${remote}/${branch}' and push again. The branch is never force-pushed. git output: ${detail}`,
       'non-fast-forward',
       stderr
     )
@@ -110,7 +110,7 @@ export function describePushFailure(
     return new PushRejectedError(
       `Push of branch '${branch}' to '${remote}' was denied (HTTP 403): the token has no write ` +
         `access to the repository. Give the job \`permissions: contents: write\`, or pass a ` +
-        `token that may push. git said: ${detail}`,
+        `token that may push. git output: ${detail}`,
       'permission',
       stderr
     )
@@ -119,7 +119,7 @@ export function describePushFailure(
     return new PushRejectedError(
       `Push of branch '${branch}' to '${remote}' failed because the remote did not accept the ` +
         `credentials (HTTP 401). Check that the checkout step kept its credentials ` +
-        `(\`persist-credentials\`) or pass a valid token. git said: ${detail}`,
+        `(\`persist-credentials\`) or pass a valid token. git output: ${detail}`,
       'authentication',
       stderr
     )
@@ -127,7 +127,7 @@ export function describePushFailure(
   if (/\[remote rejected\]/.test(stderr)) {
     return new PushRejectedError(
       `Push of branch '${branch}' to '${remote}' was rejected by the remote (a server-side hook ` +
-        `declined it). git said: ${detail}`,
+        `declined it). git output: ${detail}`,
       'other',
       stderr
     )
@@ -135,13 +135,13 @@ export function describePushFailure(
   if (networkFailure) {
     return new PushRejectedError(
       `Push of branch '${branch}' to '${remote}' failed on the network after every retry. ` +
-        `Run the job again later. git said: ${detail}`,
+        `Run the job again later. git output: ${detail}`,
       'network',
       stderr
     )
   }
   return new PushRejectedError(
-    `Push of branch '${branch}' to '${remote}' failed. git said: ${detail}`,
+    `Push of branch '${branch}' to '${remote}' failed. git output: ${detail}`,
     'other',
     stderr
   )

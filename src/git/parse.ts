@@ -10,7 +10,7 @@ export interface WorktreeEntry {
   detached: boolean
   /** The lock reason, or '' for a lock without one; absent when the worktree is not locked. */
   locked?: string
-  /** Why `git worktree prune` would remove the entry (git 2.31 and later report it). */
+  /** Reason `git worktree prune` would remove the entry (git 2.31 and later report it). */
   prunable?: string
 }
 
