@@ -1,12 +1,16 @@
 import * as core from '@actions/core'
+import { run as runCollect } from '../actions/collect.js'
 import { run as runPlan } from '../actions/plan.js'
+import { run as runSetup } from '../actions/setup.js'
 
 /**
  * The root action, which the Marketplace lists: its `command` input picks the action to
  * run, with the same inputs and outputs as that action's own folder.
  */
 const commands: Record<string, () => Promise<void>> = {
-  plan: runPlan
+  plan: runPlan,
+  setup: runSetup,
+  collect: runCollect
 }
 
 const command = core.getInput('command', { required: false }).trim()

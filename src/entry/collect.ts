@@ -1,0 +1,3 @@
+import { run } from '../actions/collect.js'
+
+await run()

@@ -1,0 +1,108 @@
+import { getOctokit } from '@actions/github'
+import { retry } from '@octokit/plugin-retry'
+import { throttling } from '@octokit/plugin-throttling'
+
+export type Octokit = ReturnType<typeof getOctokit>
+
+/** The log for waits and retries: @actions/core in the actions, a recorder in tests. */
+export interface GitHubLogger {
+  info(message: string): void
+  warning(message: string): void
+  debug(message: string): void
+}
+
+export interface ClientOptions {
+  /** The REST API root: GITHUB_API_URL on a runner, the emulator's URL in tests. */
+  baseUrl: string
+  logger: GitHubLogger
+  /**
+   * Divides every wait: retry-after, backoff and pacing. 1 in production. Tests and
+   * benchmarks that run the emulator's clock faster set PARALLEL_SETUP_TIME_SCALE to match.
+   */
+  timeScale?: number
+  /** Extra headers on every request; tests tag each leg's requests with one. */
+  headers?: Record<string, string>
+}
+
+/** Retries after a secondary rate limit before the leg gives up. */
+const MAX_SECONDARY_LIMIT_RETRIES = 6
+/** Retries after the primary rate limit: waiting an hour for a reset is rarely useful in a job. */
+const MAX_PRIMARY_LIMIT_RETRIES = 1
+const MAX_PRIMARY_LIMIT_WAIT_SECONDS = 15 * 60
+
+/** Reads the time scale that tests and benchmarks set; 1 on real runners. */
+export function readTimeScale(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.PARALLEL_SETUP_TIME_SCALE ?? '1')
+  return Number.isFinite(value) && value > 0 ? value : 1
+}
+
+/**
+ * Creates the one Octokit every module uses, with the throttling and retry plugins that
+ * @actions/github leaves out. Secondary limits wait for retry-after, or 60 s when it is
+ * missing, as GitHub's documentation requests. 5xx responses and dropped connections are retried with backoff.
+ */
+export function createGitHubClient(token: string, options: ClientOptions): Octokit {
+  const scale = options.timeScale ?? 1
+  const { logger } = options
+  return getOctokit(
+    token,
+    {
+      baseUrl: options.baseUrl,
+      headers: options.headers,
+      log: {
+        debug: (message: string) => logger.debug(message),
+        info: (message: string) => logger.debug(message),
+        warn: (message: string) => logger.warning(message),
+        error: (message: string) => logger.warning(message)
+      },
+      throttle: {
+        retryAfterBaseValue: 1000 / scale,
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          request: RequestDescription,
+          _octokit: unknown,
+          retryCount: number
+        ) => {
+          const retrying = retryCount < MAX_SECONDARY_LIMIT_RETRIES
+          logger.warning(
+            `GitHub's secondary rate limit rejected ${describeRequest(request)}; ` +
+              (retrying
+                ? `waiting ${retryAfter} s before retry ${retryCount + 1}.`
+                : 'giving up after the last retry.')
+          )
+          return retrying
+        },
+        onRateLimit: (
+          retryAfter: number,
+          request: RequestDescription,
+          _octokit: unknown,
+          retryCount: number
+        ) => {
+          const retrying =
+            retryCount < MAX_PRIMARY_LIMIT_RETRIES && retryAfter <= MAX_PRIMARY_LIMIT_WAIT_SECONDS
+          logger.warning(
+            `The token's hourly API rate limit is used up (${describeRequest(request)}); ` +
+              (retrying
+                ? `waiting ${retryAfter} s for the reset.`
+                : `the reset is ${retryAfter} s away, so the request fails.`)
+          )
+          return retrying
+        }
+      },
+      retry: {
+        retryAfterBaseValue: 1000 / scale
+      }
+    },
+    throttling,
+    retry
+  )
+}
+
+interface RequestDescription {
+  method?: string
+  url?: string
+}
+
+function describeRequest(request: RequestDescription): string {
+  return `${request.method ?? 'GET'} ${request.url ?? ''}`.trim()
+}

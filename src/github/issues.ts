@@ -1,0 +1,157 @@
+import type { Octokit } from './client.js'
+import { parseMarker, renderIssueBody, sameTask, type TaskKey } from './body.js'
+import { describePermissionError } from './errors.js'
+
+/** The fields of an issue the actions use. */
+export interface IssueSummary {
+  id: number
+  number: number
+  url: string
+  state: 'open' | 'closed'
+  labels: string[]
+}
+
+export interface NewIssue {
+  title: string
+  body: string
+  labels: string[]
+  assignees: string[]
+  milestone?: string | number
+}
+
+export interface Repository {
+  owner: string
+  repo: string
+}
+
+/**
+ * Issues of one repository, found by the hidden task marker in their bodies. The Search
+ * API is never used: it lags behind writes and allows 30 requests a minute.
+ */
+export class IssueStore {
+  constructor(
+    private readonly octokit: Octokit,
+    private readonly repository: Repository
+  ) {}
+
+  /**
+   * Lists the issues that carry the task's marker, oldest first. Only issues with the
+   * tracking label are read, so the scan stays one page long in a busy repository.
+   */
+  async findTaskIssues(key: TaskKey, trackingLabel: string): Promise<IssueSummary[]> {
+    const found: IssueSummary[] = []
+    const pages = this.octokit.paginate.iterator(this.octokit.rest.issues.listForRepo, {
+      ...this.repository,
+      state: 'all',
+      labels: trackingLabel,
+      sort: 'created',
+      direction: 'asc',
+      per_page: 100
+    })
+    for await (const page of pages) {
+      for (const issue of page.data) {
+        if (issue.pull_request) continue
+        const marker = parseMarker(issue.body)
+        if (marker && sameTask(marker, key)) found.push(summarize(issue))
+      }
+    }
+    return found.sort((a, b) => a.number - b.number)
+  }
+
+  /** Opens the task's issue. The tracking label is added so a re-run can find it. */
+  async createTaskIssue(
+    key: TaskKey,
+    issue: NewIssue,
+    trackingLabel: string
+  ): Promise<IssueSummary> {
+    const milestone = await this.resolveMilestone(issue.milestone)
+    const labels = [...new Set([trackingLabel, ...issue.labels])]
+    try {
+      const { data } = await this.octokit.rest.issues.create({
+        ...this.repository,
+        title: issue.title,
+        body: renderIssueBody(issue.body, key),
+        labels,
+        assignees: issue.assignees.length > 0 ? issue.assignees : undefined,
+        milestone,
+        // A retried create whose first attempt reached GitHub would open a second issue, so a
+        // failure fails the task instead. A re-run then finds the issue by its marker.
+        request: { retries: 0 }
+      })
+      return summarize(data)
+    } catch (error) {
+      throw withPermissionAdvice(error, 'create issues')
+    }
+  }
+
+  async getIssue(number: number): Promise<IssueSummary> {
+    const { data } = await this.octokit.rest.issues.get({
+      ...this.repository,
+      issue_number: number
+    })
+    return summarize(data)
+  }
+
+  /** Closes a duplicate that lost a race, with a comment that links the issue that stays. */
+  async closeDuplicate(duplicate: IssueSummary, survivor: IssueSummary): Promise<void> {
+    try {
+      await this.octokit.rest.issues.createComment({
+        ...this.repository,
+        issue_number: duplicate.number,
+        body: `Duplicate of #${survivor.number}: two runs set up the same task at once, and that issue was opened first.`
+      })
+      await this.octokit.rest.issues.update({
+        ...this.repository,
+        issue_number: duplicate.number,
+        state: 'closed',
+        state_reason: 'duplicate'
+      })
+    } catch (error) {
+      throw withPermissionAdvice(error, 'close duplicate issues')
+    }
+  }
+
+  private async resolveMilestone(
+    milestone: string | number | undefined
+  ): Promise<number | undefined> {
+    if (milestone === undefined) return undefined
+    if (typeof milestone === 'number') return milestone
+    const milestones = await this.octokit.paginate(this.octokit.rest.issues.listMilestones, {
+      ...this.repository,
+      state: 'all',
+      per_page: 100
+    })
+    const match = milestones.find((candidate) => candidate.title === milestone)
+    if (!match) {
+      const known = milestones.map((candidate) => `'${candidate.title}'`).join(', ') || 'none'
+      throw new Error(
+        `The milestone '${milestone}' does not exist in ${this.repository.owner}/${this.repository.repo}. ` +
+          `Existing milestones: ${known}. Create it, or set milestone to an existing title or number.`
+      )
+    }
+    return match.number
+  }
+}
+
+interface RawIssue {
+  id: number
+  number: number
+  html_url: string
+  state: string
+  labels: Array<string | { name?: string }>
+}
+
+function summarize(issue: RawIssue): IssueSummary {
+  return {
+    id: issue.id,
+    number: issue.number,
+    url: issue.html_url,
+    state: issue.state === 'closed' ? 'closed' : 'open',
+    labels: issue.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? '')))
+  }
+}
+
+function withPermissionAdvice(error: unknown, action: string): unknown {
+  const advice = describePermissionError(error, action)
+  return advice ? new Error(advice) : error
+}

@@ -1,0 +1,94 @@
+/**
+ * A claim lets exactly one leg open a task's issue. Listing issues can lag behind writes
+ * by seconds, so two legs that both find no issue would both open one. Git refs do not
+ * lag: a push that creates a ref fails when the ref exists, so the first leg to push
+ * `refs/parallel-setup/claims/<manifest>/<task>` wins. The winner then writes the issue
+ * number into the claim, and the others read it from there.
+ */
+
+/** The git operations a claim needs; GitCommandManager provides them. */
+export interface ClaimGit {
+  createCommitWithFile(fileName: string, content: string, message: string): Promise<string>
+  tryPushRefspecs(
+    remote: string,
+    refspecs: string[],
+    options?: { forceWithLease?: { ref: string; expectedSha: string } }
+  ): Promise<boolean>
+  fetchRefs(remote: string, pattern: string): Promise<Map<string, string>>
+  readFileAtCommit(sha: string, fileName: string): Promise<string>
+}
+
+export interface ClaimRecord {
+  task: string
+  runId: string
+  runAttempt: number
+  claimedAt: string
+  /** Set once the winner has opened the issue. */
+  issue?: number
+}
+
+const CLAIM_FILE = 'claim.json'
+
+export class TaskClaim {
+  private sha: string | undefined
+
+  constructor(
+    private readonly git: ClaimGit,
+    private readonly ref: string,
+    private readonly remote = 'origin'
+  ) {}
+
+  /** Tries to create the claim ref; returns false when another leg holds it. */
+  async tryClaim(record: ClaimRecord): Promise<boolean> {
+    const sha = await this.commit(record)
+    const won = await this.git.tryPushRefspecs(this.remote, [`${sha}:${this.ref}`])
+    if (won) this.sha = sha
+    return won
+  }
+
+  /** Replaces a claim whose holder died, only if it is still the claim we read. */
+  async takeOver(record: ClaimRecord, expectedSha: string): Promise<boolean> {
+    const sha = await this.commit(record)
+    const won = await this.git.tryPushRefspecs(this.remote, [`${sha}:${this.ref}`], {
+      forceWithLease: { ref: this.ref, expectedSha }
+    })
+    if (won) this.sha = sha
+    return won
+  }
+
+  /** Writes the opened issue's number into the claim this leg holds. */
+  async recordIssue(record: ClaimRecord, issue: number): Promise<void> {
+    if (this.sha === undefined)
+      throw new Error(`Cannot record an issue on ${this.ref}: this leg does not hold the claim.`)
+    const sha = await this.commit({ ...record, issue })
+    await this.git.tryPushRefspecs(this.remote, [`${sha}:${this.ref}`], {
+      forceWithLease: { ref: this.ref, expectedSha: this.sha }
+    })
+    this.sha = sha
+  }
+
+  /** Reads the current claim, or undefined when there is none. */
+  async read(): Promise<{ sha: string; record: ClaimRecord } | undefined> {
+    const refs = await this.git.fetchRefs(this.remote, this.ref)
+    const sha = refs.get(this.ref)
+    if (sha === undefined) return undefined
+    try {
+      const record = JSON.parse(await this.git.readFileAtCommit(sha, CLAIM_FILE)) as ClaimRecord
+      return { sha, record }
+    } catch {
+      // A claim that cannot be read is treated as abandoned, so a takeover can replace it.
+      return {
+        sha,
+        record: { task: '', runId: '', runAttempt: 0, claimedAt: new Date(0).toISOString() }
+      }
+    }
+  }
+
+  private commit(record: ClaimRecord): Promise<string> {
+    return this.git.createCommitWithFile(
+      CLAIM_FILE,
+      `${JSON.stringify(record)}\n`,
+      `Claim task ${record.task}`
+    )
+  }
+}
