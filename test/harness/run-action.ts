@@ -17,6 +17,10 @@ export interface ActionRun {
   summary: string
   /** `::error file=…::` and similar workflow commands the step printed. */
   annotations: Annotation[]
+  /** Variables the step wrote to GITHUB_ENV, which the runner sets for the later steps. */
+  exportedEnv: Record<string, string>
+  /** Folders the step wrote to GITHUB_PATH, which the runner prepends to PATH for later steps. */
+  addedPath: string[]
 }
 
 export interface Annotation {
@@ -31,6 +35,13 @@ export interface ActionRunOptions {
   workspace: string
   env?: Record<string, string>
   timeoutMs?: number
+  /** The script to run instead of dist/<action>/index.js, such as a fixture action's main. */
+  script?: string
+  /**
+   * Ends the process with SIGTERM when aborted, as the runner does for a cancelled job.
+   * NOTE: only the node process is ended, not the processes it started.
+   */
+  signal?: AbortSignal
 }
 
 /**
@@ -42,12 +53,9 @@ export async function runAction(action: string, options: ActionRunOptions): Prom
   const files = makeTempDir('runner-files-')
   const outputFile = path.join(files, 'output')
   const summaryFile = path.join(files, 'summary')
-  for (const file of [
-    outputFile,
-    summaryFile,
-    path.join(files, 'env'),
-    path.join(files, 'state')
-  ]) {
+  const envFile = path.join(files, 'env')
+  const pathFile = path.join(files, 'path')
+  for (const file of [outputFile, summaryFile, envFile, pathFile, path.join(files, 'state')]) {
     fs.writeFileSync(file, '')
   }
   const env: Record<string, string> = {
@@ -58,7 +66,8 @@ export async function runAction(action: string, options: ActionRunOptions): Prom
     GITHUB_WORKSPACE: options.workspace,
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_ENV: path.join(files, 'env'),
+    GITHUB_ENV: envFile,
+    GITHUB_PATH: pathFile,
     GITHUB_STATE: path.join(files, 'state'),
     RUNNER_TEMP: makeTempDir('runner-temp-'),
     ...options.env
@@ -67,7 +76,7 @@ export async function runAction(action: string, options: ActionRunOptions): Prom
     // The runner upper-cases the name and turns spaces into underscores; '-' stays.
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
-  const script = path.join(repositoryRoot, 'dist', action, 'index.js')
+  const script = options.script ?? path.join(repositoryRoot, 'dist', action, 'index.js')
   const { exitCode, stdout, stderr } = await new Promise<{
     exitCode: number
     stdout: string
@@ -80,7 +89,8 @@ export async function runAction(action: string, options: ActionRunOptions): Prom
         cwd: options.workspace,
         env,
         timeout: options.timeoutMs ?? 120_000,
-        maxBuffer: 64 * 1024 * 1024
+        maxBuffer: 64 * 1024 * 1024,
+        signal: options.signal
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
@@ -94,7 +104,9 @@ export async function runAction(action: string, options: ActionRunOptions): Prom
     stderr,
     outputs: parseFileCommand(fs.readFileSync(outputFile, 'utf8')),
     summary: fs.readFileSync(summaryFile, 'utf8'),
-    annotations: parseAnnotations(stdout)
+    annotations: parseAnnotations(stdout),
+    exportedEnv: parseFileCommand(fs.readFileSync(envFile, 'utf8')),
+    addedPath: fs.readFileSync(pathFile, 'utf8').split('\n').filter(Boolean)
   }
 }
 
@@ -117,7 +129,8 @@ export function parseFileCommand(text: string): Record<string, string> {
   return values
 }
 
-function parseAnnotations(stdout: string): Annotation[] {
+/** Parses the `::error::`, `::warning::` and `::notice::` workflow commands in a step's stdout. */
+export function parseAnnotations(stdout: string): Annotation[] {
   const annotations: Annotation[] = []
   for (const line of stdout.split('\n')) {
     const match = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/.exec(line)
