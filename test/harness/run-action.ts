@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { makeTempDir } from '../support/temp.js'
+import { machineEnvironment } from './machine-env.js'
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -59,6 +60,7 @@ export async function runAction(action: string, options: ActionRunOptions): Prom
     fs.writeFileSync(file, '')
   }
   const env: Record<string, string> = {
+    ...machineEnvironment(),
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? files,
     GITHUB_ACTIONS: 'true',

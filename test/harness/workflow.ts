@@ -20,6 +20,7 @@ import type { InputConfig } from '@actions/workflow-parser/model/workflow-templa
 import type { MappingToken } from '@actions/workflow-parser/templates/tokens/mapping-token'
 import type { GitHubEmulator } from '../emulator/index.js'
 import { makeTempDir } from '../support/temp.js'
+import { machineEnvironment } from './machine-env.js'
 import {
   evaluateCondition,
   evaluateTemplate,
@@ -134,6 +135,8 @@ export interface RunWorkflowOptions {
   runAttempt?: number
   /** Milliseconds one step may take before it is ended. Default: 120 000. */
   stepTimeoutMs?: number
+  /** An empty folder for the run's event file, workspaces and RUNNER_TEMP. Default: a new temporary folder. */
+  directory?: string
 }
 
 interface RunState {
@@ -159,7 +162,7 @@ export async function runWorkflow(file: string, options: RunWorkflowOptions): Pr
   const payload = preparePayload(workflow, options)
   const inputs = options.event === 'workflow_dispatch' ? dispatchInputs(workflow, payload) : {}
 
-  const directory = fs.realpathSync(makeTempDir('workflow-run-'))
+  const directory = fs.realpathSync(options.directory ?? makeTempDir('workflow-run-'))
   const eventPath = path.join(directory, 'event.json')
   fs.writeFileSync(eventPath, JSON.stringify(payload, null, 2))
   const gitConfig = path.join(directory, 'gitconfig')
@@ -707,6 +710,7 @@ async function runOneStep(
   // The caller's variables play the machine's environment, so the workflow's env: wins over
   // them, and the runner's own variables win over both.
   const processEnv = {
+    ...machineEnvironment(),
     PATH: [...settings.addedPath, process.env.PATH ?? ''].join(path.delimiter),
     HOME: process.env.HOME ?? settings.workspace,
     ...state.options.env,
