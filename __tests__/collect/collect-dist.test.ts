@@ -131,6 +131,40 @@ describe('dist/collect', () => {
     expect(collect.summary).toContain('`junk.json`: it is not valid JSON')
   })
 
+  it("trims the results output past GitHub's limit and keeps the file whole", async () => {
+    const folder = makeTempDir()
+    const run = {
+      repository: 'octo-org/scratch',
+      runId: '1001',
+      runAttempt: 1,
+      manifest: '.github/parallel-setup.yml'
+    }
+    const error = 'e'.repeat(400_000)
+    for (const task of ['a', 'b', 'c']) {
+      fs.writeFileSync(
+        path.join(folder, `${task}.json`),
+        JSON.stringify(makeResult(task, { run, status: 'failed', error }))
+      )
+    }
+    const collect = await project.run('collect', project.checkout(), {
+      'results-dir': folder,
+      comment: 'false',
+      'fail-on': 'never'
+    })
+    expect(collect.exitCode).toBe(0)
+    const results = JSON.parse(collect.outputs.results!) as Array<Record<string, unknown>>
+    expect(results).toEqual([
+      { task: 'a', status: 'failed', issueNumber: 10, branch: 'task/a', trimmed: true },
+      { task: 'b', status: 'failed', issueNumber: 10, branch: 'task/b', trimmed: true },
+      { task: 'c', status: 'failed', issueNumber: 10, branch: 'task/c', trimmed: true }
+    ])
+    expect(collect.annotations.map((a) => a.message).join('\n')).toContain(
+      "so 'results' holds a trimmed form"
+    )
+    const file = JSON.parse(fs.readFileSync(collect.outputs['results-file']!, 'utf8'))
+    expect(file.tasks[0].result.error).toHaveLength(400_000)
+  })
+
   it('rejects an unknown task id', async () => {
     const collect = await project.run('collect', project.checkout(), {
       tasks: 'a,zzz',

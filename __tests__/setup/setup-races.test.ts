@@ -43,23 +43,23 @@ describe('setup under races and rate limits', () => {
   })
 
   it.each([
-    ['403-retry-after', 'with retry-after'],
-    ['403', 'without retry-after'],
-    ['429', 'as 429']
-  ] as const)('waits out a secondary limit sent %s (%s)', async (response, _label) => {
-    const legs = 24
+    ['403-retry-after', 60],
+    ['403', 60],
+    ['429', 24]
+  ] as const)('waits out a secondary limit sent as %s across %i legs', async (response, legs) => {
     project = await createScratchProject({ '.github/parallel-setup.yml': manifestWith(legs) })
-    // One emulated minute passes in one real second; the legs scale their waits to match.
-    project.emulator.faults.timeScale = 60
+    // One emulated minute passes in ten real seconds, and the legs scale their waits to match.
+    // A low limit makes sure some creates hit it, however slowly this machine starts the legs.
+    project.emulator.faults.timeScale = 6
     project.emulator.faults.secondary.response = response
-    project.emulator.faults.secondary.contentPerMinute = 8
+    project.emulator.faults.secondary.contentPerMinute = 20
     const runs = await Promise.all(
       Array.from({ length: legs }, (_, leg) =>
         project.run(
           'setup',
           project.checkout(),
           { task: `t${leg}`, index: String(leg), push: 'false' },
-          { PARALLEL_SETUP_TIME_SCALE: '60' }
+          { PARALLEL_SETUP_TIME_SCALE: '6' }
         )
       )
     )
