@@ -10,6 +10,6 @@ export default {
   },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   reporters: ['default', '<rootDir>/test/support/count-reporter.js'],
-  testTimeout: 60000,
+  testTimeout: 300000,
   maxWorkers: 2
 }

@@ -43,6 +43,8 @@ export interface ActionRunOptions {
    * NOTE: only the node process is ended, not the processes it started.
    */
   signal?: AbortSignal
+  /** The signal an abort sends. SIGKILL models a runner that died, with no chance to clean up. */
+  killSignal?: NodeJS.Signals
 }
 
 /**
@@ -92,7 +94,8 @@ export async function runAction(action: string, options: ActionRunOptions): Prom
         env,
         timeout: options.timeoutMs ?? 120_000,
         maxBuffer: 64 * 1024 * 1024,
-        signal: options.signal
+        signal: options.signal,
+        killSignal: options.killSignal ?? 'SIGTERM'
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0

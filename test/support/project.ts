@@ -69,8 +69,9 @@ export async function createScratchProject(files: Record<string, string>): Promi
     owner,
     repo,
     checkout,
-    run: (action, workspace, inputs, env = {}) =>
+    run: (action, workspace, inputs, env = {}, options = {}) =>
       runAction(action, {
+        ...options,
         workspace,
         inputs: { token: DEFAULT_TOKEN, ...inputs },
         env: {
