@@ -67,7 +67,7 @@ describe('setup under random faults', () => {
         ])
       else expect(result.status).toBe('ready')
     }
-    const injected = project.emulator.log.entries().filter((entry) => entry.fault !== undefined)
+    const injected = project.emulator.log.entries().filter((entry) => entry.fault != null)
     expect(injected.length).toBeGreaterThan(0)
 
     faults.reset()

@@ -228,6 +228,18 @@ export class GitCommandManager {
     return parseRefList(result.stdout).get(ref)
   }
 
+  /**
+   * Returns the URL configured for `remote` as written in the git config, before any
+   * `url.<base>.insteadOf` rewrite, or undefined when the remote does not exist.
+   */
+  async remoteUrl(remote = 'origin'): Promise<string | undefined> {
+    const result = await this.exec(['config', '--get', `remote.${remote}.url`], {
+      readOnly: true
+    })
+    const url = result.stdout.trim()
+    return result.exitCode === 0 && url !== '' ? url : undefined
+  }
+
   /** Tells whether the manager's folder is inside a git work tree. */
   async isInsideWorkTree(): Promise<boolean> {
     const result = await this.exec(['rev-parse', '--is-inside-work-tree'], { readOnly: true })

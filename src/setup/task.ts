@@ -1,4 +1,5 @@
 import path from 'node:path'
+import type { Writable } from 'node:stream'
 import type { GitCommandManager } from '../git/index.js'
 import { IssueStore, type IssueSummary } from '../github/index.js'
 import { runInstall, resolveInstallPlan, type InstallLogger } from '../install/index.js'
@@ -37,6 +38,12 @@ export interface SetupContext {
   timeScale: number
   logger: InstallLogger & { warning(message: string): void }
   sleep?: (ms: number) => Promise<void>
+  /** Variables added to the install's environment, such as the CLI's port range. */
+  installEnv?: Record<string, string>
+  /** Receives the install's output instead of the process's stdout. */
+  installOutput?: Writable
+  /** Called as each phase starts, for the CLI's progress lines. */
+  onPhase?: (name: PhaseName) => void
 }
 
 const defaultSleep = (ms: number): Promise<void> =>
@@ -72,6 +79,7 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
     run: context.run
   }
   const timed = async <T>(name: PhaseName, work: () => Promise<T>): Promise<T> => {
+    context.onPhase?.(name)
     const phaseStart = Date.now()
     try {
       return await work()
@@ -179,7 +187,12 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
     const setting = context.install ?? task.install
     const install = await timed('install', async () => {
       const plan = await resolveInstallPlan(installDirectory, setting, { root: worktree.worktree })
-      return runInstall(plan, { logger, dryRun: context.dryRun })
+      return runInstall(plan, {
+        logger,
+        dryRun: context.dryRun,
+        env: context.installEnv,
+        outputStream: context.installOutput
+      })
     })
     result.packageManager = install.packageManager || null
     result.installCommand = install.command || null

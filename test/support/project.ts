@@ -19,7 +19,8 @@ export interface ScratchProject {
     action: string,
     workspace: string,
     inputs: Record<string, string>,
-    env?: Record<string, string>
+    env?: Record<string, string>,
+    options?: { signal?: AbortSignal; killSignal?: NodeJS.Signals }
   ): Promise<ActionRun>
   stop(): Promise<void>
 }
