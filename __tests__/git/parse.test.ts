@@ -1,4 +1,4 @@
-import { isNetworkFailure } from '../../src/git/errors.js'
+import { isNetworkFailure, isRefLockContention } from '../../src/git/errors.js'
 import {
   isVersionAtLeast,
   parseGitVersion,
@@ -121,5 +121,20 @@ describe('isNetworkFailure', () => {
   ]
   test.each(cases)('%s', (stderr, expected) => {
     expect(isNetworkFailure(stderr)).toBe(expected)
+  })
+})
+
+describe('isRefLockContention', () => {
+  it.each([
+    [
+      " ! [remote rejected] abc -> task/a (cannot lock ref 'refs/heads/task/a': is at 1 but expected 0)",
+      true
+    ],
+    ['error: failed to update ref refs/parallel-setup/claims/m/a', true],
+    ["fatal: Unable to create '/repo.git/refs/heads/task/a.lock': File exists.", true],
+    [' ! [rejected] task/a -> task/a (non-fast-forward)', false],
+    ['remote: Permission to o/r.git denied to github-actions[bot].', false]
+  ])('reads %j as %s', (stderr, expected) => {
+    expect(isRefLockContention(stderr)).toBe(expected)
   })
 })

@@ -2,7 +2,12 @@ import { getExecOutput } from '@actions/exec'
 import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 
-import { GitCommandError, describePushFailure, isNetworkFailure } from './errors.js'
+import {
+  GitCommandError,
+  describePushFailure,
+  isNetworkFailure,
+  isRefLockContention
+} from './errors.js'
 import { type GitLogger, silentGitLogger } from './logger.js'
 import {
   type GitVersion,
@@ -168,12 +173,16 @@ export class GitCommandManager {
         silent: true
       })
       const result = { ...output, skipped: false }
-      if (result.exitCode === 0 || attempt >= retries || !isNetworkFailure(result.stderr)) {
+      const retryable = isNetworkFailure(result.stderr) || isRefLockContention(result.stderr)
+      if (result.exitCode === 0 || attempt >= retries || !retryable) {
         return result
       }
       const delay = this.retryDelaysMs[attempt]!
+      const cause = isRefLockContention(result.stderr)
+        ? 'because another push held the ref'
+        : 'on the network'
       this.logger.warning(
-        `${display} failed on the network (attempt ${attempt + 1} of ${retries + 1}), retrying ` +
+        `${display} failed ${cause} (attempt ${attempt + 1} of ${retries + 1}), retrying ` +
           `in ${delay / 1000} s: ${result.stderr.trim().split('\n').pop() ?? ''}`
       )
       await sleep(delay)

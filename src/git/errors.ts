@@ -74,6 +74,17 @@ export function isNetworkFailure(stderr: string): boolean {
   return NETWORK_PATTERNS.some((pattern) => pattern.test(stderr))
 }
 
+/**
+ * Tells whether the remote refused a ref update only because another push held the ref's
+ * lock at that moment, as happens when several legs push the same task at once. A retry
+ * then finds the ref up to date, or already created by the other push.
+ */
+export function isRefLockContention(stderr: string): boolean {
+  return /cannot lock ref|failed to update ref|Unable to create '[^']*\.lock'|failed to lock|incorrect old value provided/i.test(
+    stderr
+  )
+}
+
 /** Builds the error for a failed push of `branch` to `remote` from git's stderr. */
 export function describePushFailure(
   branch: string,
