@@ -2,9 +2,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import * as core from '@actions/core'
 import { GitCommandManager } from '../git/index.js'
-import { createGitHubClient, readTimeScale } from '../github/index.js'
+import { createGitHubClient, readTimeScale, type Octokit } from '../github/index.js'
 import { upsertMarkedComment } from '../github/comments.js'
-import { DEFAULT_MANIFEST_PATH, loadManifest } from '../manifest/index.js'
+import { updateIssueBody } from '../github/parent.js'
+import { IssueRelations, type BlockedBy, type LinkReport } from '../github/relations.js'
+import { DEFAULT_MANIFEST_PATH } from '../manifest/index.js'
+import { linkTaskListItems } from '../manifest/issue-body.js'
 import { summarizeIds } from '../plan/index.js'
 import { mergeResults, type MergedResults } from '../results/merge.js'
 import { addParsed, fetchResults, type FetchedResults } from '../results/transport.js'
@@ -13,6 +16,12 @@ import { failStep } from './failure.js'
 import { readBoolean, readChoice, readInteger, readString } from './inputs.js'
 import { readRunContext, type RunContext } from './run-context.js'
 import { writeJobSummary } from './summary.js'
+import {
+  TASK_SOURCES,
+  loadTaskSource,
+  type TaskSource,
+  type TaskSourceSetting
+} from './task-source.js'
 
 const FAIL_ON = ['failed', 'missing', 'any', 'never'] as const
 type FailOn = (typeof FAIL_ON)[number]
@@ -28,7 +37,10 @@ export interface CollectSettings {
   resultsDir?: string
   comment: boolean
   parentIssue?: number
+  /** Link the tasks' issues to the parent as sub-issues, and by depends-on as blocked-by. */
+  linkIssues: boolean
   failOn: FailOn
+  source: TaskSourceSetting
   context: RunContext
 }
 
@@ -47,7 +59,9 @@ export function readCollectSettings(): CollectSettings {
       parent === ''
         ? readEventIssue(context)
         : readInteger('parent-issue', 0, 1, Number.MAX_SAFE_INTEGER),
+    linkIssues: readBoolean('link-issues', true),
     failOn: readChoice('fail-on', FAIL_ON, 'any'),
+    source: readChoice('source', TASK_SOURCES, 'auto'),
     context
   }
 }
@@ -90,10 +104,17 @@ function readEventIssue(context: RunContext): number | undefined {
   }
 }
 
+/** Tasks as the plan read them, with one merged result per task. */
+export interface Collected {
+  source: TaskSource
+  merged: MergedResults
+}
+
 /** Gathers the expected tasks' results, from a folder or from the result refs. */
-export async function collectResults(settings: CollectSettings): Promise<MergedResults> {
+export async function collectResults(settings: CollectSettings): Promise<Collected> {
   const { context } = settings
-  const manifest = loadManifest(settings.manifest, context.workspace)
+  const source = loadTaskSource({ source: settings.source, manifest: settings.manifest, context })
+  const manifest = source.manifest
   const known = manifest.tasks.map((task) => task.id)
   const expected = settings.tasks.length > 0 ? settings.tasks : known
   const unknown = expected.filter((id) => !known.includes(id))
@@ -111,7 +132,125 @@ export async function collectResults(settings: CollectSettings): Promise<MergedR
         await GitCommandManager.create(context.workspace, { logger: core }),
         manifest.path
       )
-  return mergeResults(ordered, fetched, { runId: context.runId, manifest: manifest.path })
+  return {
+    source,
+    merged: mergeResults(ordered, fetched, { runId: context.runId, manifest: manifest.path })
+  }
+}
+
+function createClient(settings: CollectSettings): Octokit {
+  if (!settings.token || !settings.context.apiUrl) {
+    throw new Error(
+      'No token or GITHUB_API_URL, so the parent issue cannot be updated. Pass token, or set comment: false and link-issues: false.'
+    )
+  }
+  return createGitHubClient(settings.token, {
+    baseUrl: settings.context.apiUrl,
+    logger: core,
+    timeScale: readTimeScale()
+  })
+}
+
+/**
+ * Links every task that has an issue to the parent: as a sub-issue, by depends-on as
+ * blocked-by, and, for a task list in the parent's own body, by an issue reference on the
+ * task's line. Links that GitHub rejects become warnings, and the others are logged.
+ */
+async function linkToParent(
+  octokit: Octokit,
+  settings: CollectSettings,
+  parent: number,
+  source: TaskSource,
+  merged: MergedResults
+): Promise<void> {
+  const issueOf = new Map<string, number>()
+  for (const task of merged.tasks) {
+    if (task.result?.issueNumber != null) issueOf.set(task.task, task.result.issueNumber)
+  }
+  if (issueOf.size === 0) return
+  const relations = new IssueRelations(octokit, settings.context.repository)
+  // Each kind of link is tried even when another failed, and the step fails once at the end.
+  const failures: string[] = []
+  const attempt = async (what: string, work: () => Promise<void>): Promise<void> => {
+    try {
+      await work()
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      core.warning(`Adding the ${what} failed: ${message}`)
+      failures.push(`adding the ${what} failed: ${message}`)
+    }
+  }
+
+  core.startGroup(`Linking the task issues to issue #${parent}`)
+  try {
+    await attempt('sub-issues', async () => {
+      const subIssues = await relations.addSubIssues(parent, [...issueOf.values()])
+      reportLinks(subIssues, 'sub-issues', (issue) => `#${issue}`)
+    })
+
+    const blockedBy: BlockedBy[] = []
+    for (const task of source.manifest.tasks) {
+      const blocked = issueOf.get(task.id)
+      if (blocked === undefined) continue
+      for (const dependency of task.dependsOn) {
+        const blocker = issueOf.get(dependency)
+        if (blocker !== undefined) blockedBy.push({ blocked, blocker })
+      }
+    }
+    if (blockedBy.length > 0) {
+      await attempt('blocked-by links', async () => {
+        const dependencies = await relations.addBlockedBy(blockedBy)
+        reportLinks(
+          dependencies,
+          'blocked-by links',
+          (link) => `#${link.blocked} by #${link.blocker}`
+        )
+      })
+    }
+
+    if (
+      source.kind === 'issue' &&
+      source.manifest.taskFormat === 'task-list' &&
+      source.issue.number === parent
+    ) {
+      await attempt('issue references to the task list', async () => {
+        const update = await updateIssueBody(
+          octokit,
+          settings.context.repository,
+          parent,
+          (body) => linkTaskListItems(body, issueOf),
+          { log: (message) => core.info(message) }
+        )
+        core.info(
+          update.changed
+            ? `Added the issue references to the task list of issue #${parent}.`
+            : `The task list of issue #${parent} already references every task's issue.`
+        )
+      })
+    }
+  } finally {
+    core.endGroup()
+  }
+  if (failures.length > 0) {
+    throw new Error(
+      `Linking the task issues to issue #${parent} failed: ${failures.join('; ')}. ` +
+        'Fix the cause and re-run the collect job, or set link-issues: false to skip linking.'
+    )
+  }
+}
+
+function reportLinks<T>(report: LinkReport<T>, what: string, describe: (link: T) => string): void {
+  core.info(
+    `${what}: ${report.added.length} added, ${report.existing.length} already there, ${report.skipped.length} skipped.`
+  )
+  // One warning per reason: past GitHub's 100 sub-issues, every further task shares one.
+  const byReason = new Map<string, string[]>()
+  for (const { link, reason } of report.skipped) {
+    byReason.set(reason, [...(byReason.get(reason) ?? []), describe(link)])
+  }
+  for (const [reason, links] of byReason) {
+    core.warning(`Not linked as ${what}: ${summarizeIds(links)}, because ${reason}.`)
+  }
 }
 
 export function readResultsDir(directory: string): FetchedResults {
@@ -150,7 +289,7 @@ export function renderResultsOutput(merged: MergedResults): { json: string; trim
 export async function run(): Promise<void> {
   try {
     const settings = readCollectSettings()
-    const merged = await collectResults(settings)
+    const { source, merged } = await collectResults(settings)
     const totals = computeTotals(merged)
     const summary = renderCollectSummary(merged)
 
@@ -181,28 +320,26 @@ export async function run(): Promise<void> {
       core.warning(`Result ${rejected.source} was not merged: ${rejected.reason}.`)
 
     await writeJobSummary(summary)
-    if (settings.comment && settings.parentIssue !== undefined) {
-      if (!settings.token || !settings.context.apiUrl) {
-        throw new Error(
-          'No token or GITHUB_API_URL, so the summary cannot be posted on the parent issue. Pass token, or set comment: false.'
+    const parent = settings.parentIssue
+    if (parent !== undefined && (settings.comment || settings.linkIssues)) {
+      const octokit = createClient(settings)
+      if (settings.comment) {
+        // The input's own spelling keys a file's comment, as in earlier releases, so that a
+        // re-run finds the comment they posted.
+        const key = source.kind === 'issue' ? source.manifest.path : settings.manifest
+        const marker = `<!-- parallel-setup:summary manifest=${encodeURIComponent(key)} -->`
+        const comment = await upsertMarkedComment(
+          octokit,
+          settings.context.repository,
+          parent,
+          marker,
+          summary
+        )
+        core.info(
+          `${comment.created ? 'Posted' : 'Updated'} the summary on issue #${parent}: ${comment.url}`
         )
       }
-      const octokit = createGitHubClient(settings.token, {
-        baseUrl: settings.context.apiUrl,
-        logger: core,
-        timeScale: readTimeScale()
-      })
-      const marker = `<!-- parallel-setup:summary manifest=${encodeURIComponent(settings.manifest)} -->`
-      const comment = await upsertMarkedComment(
-        octokit,
-        settings.context.repository,
-        settings.parentIssue,
-        marker,
-        summary
-      )
-      core.info(
-        `${comment.created ? 'Posted' : 'Updated'} the summary on issue #${settings.parentIssue}: ${comment.url}`
-      )
+      if (settings.linkIssues) await linkToParent(octokit, settings, parent, source, merged)
     }
 
     const failing =

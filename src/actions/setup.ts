@@ -2,12 +2,7 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import { GitCommandManager } from '../git/index.js'
 import { createGitHubClient, IssueStore, readTimeScale } from '../github/index.js'
-import {
-  DEFAULT_MANIFEST_PATH,
-  findEscapingPath,
-  loadManifest,
-  type Task
-} from '../manifest/index.js'
+import { DEFAULT_MANIFEST_PATH, findEscapingPath, type Task } from '../manifest/index.js'
 import { summarizeIds } from '../plan/index.js'
 import { writeResultFile } from '../results/file.js'
 import type { TaskResult } from '../results/record.js'
@@ -16,14 +11,17 @@ import { renderSetupSummary } from '../summary/setup.js'
 import { DEFAULT_CREATES_PER_MINUTE } from '../setup/pacing.js'
 import { setUpTask } from '../setup/task.js'
 import { failStep } from './failure.js'
-import { readBoolean, readInteger, readString } from './inputs.js'
+import { readBoolean, readChoice, readInteger, readString } from './inputs.js'
 import { readRunContext, type RunContext } from './run-context.js'
+import { TASK_SOURCES, loadTaskSource, type TaskSourceSetting } from './task-source.js'
 import { writeJobSummary } from './summary.js'
 
 /** The setup action's settings, read from its inputs and the runner's environment. */
 export interface SetupSettings {
   taskIds: string[]
   manifest: string
+  /** Source of the tasks: the manifest file, or the issue in the event payload. */
+  source: TaskSourceSetting
   token: string
   createIssue: boolean
   /** Absolute; always inside the workspace. */
@@ -63,6 +61,7 @@ export function readSetupSettings(): SetupSettings {
   return {
     taskIds,
     manifest: readString('manifest', DEFAULT_MANIFEST_PATH),
+    source: readChoice('source', TASK_SOURCES, 'auto'),
     token,
     createIssue: readBoolean('create-issue', true),
     worktreeRoot: path.resolve(context.workspace, worktreeInput),
@@ -80,7 +79,11 @@ export function readSetupSettings(): SetupSettings {
 /** Sets up every task of this leg, one after another, and reports each result. */
 export async function setUpLeg(settings: SetupSettings): Promise<TaskResult[]> {
   const { context } = settings
-  const manifest = loadManifest(settings.manifest, context.workspace)
+  const { manifest } = loadTaskSource({
+    source: settings.source,
+    manifest: settings.manifest,
+    context
+  })
   const tasks = settings.taskIds.map((id) => findTask(manifest.tasks, id, manifest.path))
 
   const git = await GitCommandManager.create(context.workspace, {

@@ -4,7 +4,12 @@
  * `permissions:` block users copy stays the smallest that works.
  */
 export const ACTION_ENDPOINTS = {
-  plan: {},
+  // plan calls the API only for a labelled issue whose tasks cannot be read: it explains why in a comment.
+  plan: {
+    'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': 'issues: read',
+    'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': 'issues: write',
+    'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}': 'issues: write'
+  },
   setup: {
     'GET /repos/{owner}/{repo}/issues': 'issues: read',
     'POST /repos/{owner}/{repo}/issues': 'issues: write',
