@@ -36543,7 +36543,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 476:
+/***/ 5819:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39626,6 +39626,14 @@ function isNetworkFailure(stderr) {
         return false;
     return NETWORK_PATTERNS.some((pattern) => pattern.test(stderr));
 }
+/**
+ * Tells whether the remote refused a ref update only because another push held the ref's
+ * lock at that moment, as happens when several legs push the same task at once. A retry
+ * then finds the ref up to date, or already created by the other push.
+ */
+function isRefLockContention(stderr) {
+    return /cannot lock ref|failed to update ref|Unable to create '[^']*\.lock'|failed to lock|incorrect old value provided/i.test(stderr);
+}
 /** Builds the error for a failed push of `branch` to `remote` from git's stderr. */
 function describePushFailure(branch, remote, stderr, networkFailure) {
     const detail = lastLines(stderr, 6);
@@ -40136,11 +40144,15 @@ class GitCommandManager {
                 silent: true
             });
             const result = { ...output, skipped: false };
-            if (result.exitCode === 0 || attempt >= retries || !isNetworkFailure(result.stderr)) {
+            const retryable = isNetworkFailure(result.stderr) || isRefLockContention(result.stderr);
+            if (result.exitCode === 0 || attempt >= retries || !retryable) {
                 return result;
             }
             const delay = this.retryDelaysMs[attempt];
-            this.logger.warning(`${display} failed on the network (attempt ${attempt + 1} of ${retries + 1}), retrying ` +
+            const cause = isRefLockContention(result.stderr)
+                ? 'because another push held the ref'
+                : 'on the network';
+            this.logger.warning(`${display} failed ${cause} (attempt ${attempt + 1} of ${retries + 1}), retrying ` +
                 `in ${delay / 1000} s: ${result.stderr.trim().split('\n').pop() ?? ''}`);
             await sleep(delay);
         }
@@ -40186,6 +40198,17 @@ class GitCommandManager {
         });
         // ls-remote matches patterns against the end of ref names, so keep only the exact ref.
         return parseRefList(result.stdout).get(ref);
+    }
+    /**
+     * Returns the URL configured for `remote` as written in the git config, before any
+     * `url.<base>.insteadOf` rewrite, or undefined when the remote does not exist.
+     */
+    async remoteUrl(remote = 'origin') {
+        const result = await this.exec(['config', '--get', `remote.${remote}.url`], {
+            readOnly: true
+        });
+        const url = result.stdout.trim();
+        return result.exitCode === 0 && url !== '' ? url : undefined;
     }
     /** Tells whether the manager's folder is inside a git work tree. */
     async isInsideWorkTree() {
@@ -46155,6 +46178,227 @@ function fitBody(body, marker) {
     return body.slice(0, MAX_BODY_LENGTH - note.length - marker.length - 1) + note + marker;
 }
 
+;// CONCATENATED MODULE: ./src/github/parent.ts
+
+
+/** Rounds of read, edit, write and check before the update gives up. */
+const MAX_BODY_UPDATE_ATTEMPTS = 5;
+/**
+ * Applies `edit` to an issue body that people may be editing at the same time. Each round
+ * reads the current body, applies the edit to it, writes the result, and reads the body
+ * again: when it differs from what was written, someone saved in between, and the next round
+ * applies the edit to their version. `edit` must be idempotent and change only its own lines.
+ *
+ * NOTE: GitHub's update-issue endpoint takes no version or ETag, so an edit saved between
+ * this round's read and its write is overwritten without a trace. That window is one request
+ * long. An edit saved after the write shows up in the check that follows it.
+ */
+async function updateIssueBody(octokit, repository, issueNumber, edit, options) {
+    const maxAttempts = options.maxAttempts ?? MAX_BODY_UPDATE_ATTEMPTS;
+    const read = async () => {
+        const { data } = await octokit.rest.issues.get({ ...repository, issue_number: issueNumber });
+        return data.body ?? '';
+    };
+    try {
+        let current = await read();
+        for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+            const desired = edit(current);
+            if (desired === current)
+                return { changed: attempt > 1, attempts: attempt, body: current };
+            if ([...desired].length > MAX_BODY_LENGTH) {
+                throw new Error(`The edited body of issue #${issueNumber} would be longer than GitHub's ${MAX_BODY_LENGTH.toLocaleString('en-US')} characters, so it was not saved. ` +
+                    'Move some text out of the issue body.');
+            }
+            await octokit.rest.issues.update({ ...repository, issue_number: issueNumber, body: desired });
+            const saved = await read();
+            if (saved === desired)
+                return { changed: true, attempts: attempt, body: saved };
+            options.log(`The body of issue #${issueNumber} changed while it was being updated (round ${attempt} of ${maxAttempts}); applying the edit to the new version.`);
+            current = saved;
+        }
+    }
+    catch (error) {
+        const advice = errors_describePermissionError(error, 'edit issues');
+        throw advice ? new Error(advice) : error;
+    }
+    throw new Error(`The body of issue #${issueNumber} kept changing during ${maxAttempts} rounds of updates, so the issue links were not saved. ` +
+        'Re-run the collect job when nobody is editing the issue.');
+}
+
+;// CONCATENATED MODULE: ./src/github/relations.ts
+
+/** GitHub allows at most this many sub-issues under one parent issue. */
+const MAX_SUB_ISSUES = 100;
+/**
+ * Sub-issue and dependency links between issues of one repository. Both endpoints take the
+ * issue's id, not its number, so ids are fetched once and kept.
+ */
+class IssueRelations {
+    octokit;
+    repository;
+    ids = new Map();
+    constructor(octokit, repository) {
+        this.octokit = octokit;
+        this.repository = repository;
+    }
+    /**
+     * Adds each issue as a sub-issue of `parent`. Issues already under it are left alone, an
+     * issue under another parent is not moved, and GitHub's limit of 100 sub-issues per parent
+     * is checked before a request is sent.
+     */
+    async addSubIssues(parent, children) {
+        const report = { added: [], existing: [], skipped: [] };
+        const current = await this.listSubIssues(parent);
+        for (const child of [...new Set(children)]) {
+            if (child === parent) {
+                report.skipped.push({ link: child, reason: 'it is the parent issue itself' });
+                continue;
+            }
+            if (current.has(child)) {
+                report.existing.push(child);
+                continue;
+            }
+            if (current.size >= MAX_SUB_ISSUES) {
+                report.skipped.push({
+                    link: child,
+                    reason: `issue #${parent} already has ${MAX_SUB_ISSUES} sub-issues, the most GitHub allows`
+                });
+                continue;
+            }
+            const facts = await this.readIssue(child);
+            if (facts.parent === parent) {
+                report.existing.push(child);
+                current.add(child);
+                continue;
+            }
+            if (facts.parent !== undefined) {
+                report.skipped.push({
+                    link: child,
+                    reason: `it is already a sub-issue of #${facts.parent}, and is left there`
+                });
+                continue;
+            }
+            try {
+                await this.octokit.rest.issues.addSubIssue({
+                    ...this.repository,
+                    issue_number: parent,
+                    sub_issue_id: facts.id
+                });
+                report.added.push(child);
+                current.add(child);
+            }
+            catch (error) {
+                const reason = rejectionReason(error, 'add sub-issues');
+                // A retried request whose first attempt reached GitHub is rejected as a duplicate.
+                if ((await this.readIssue(child)).parent === parent) {
+                    report.added.push(child);
+                    current.add(child);
+                }
+                else {
+                    report.skipped.push({ link: child, reason });
+                }
+            }
+        }
+        return report;
+    }
+    /** Records each blocked-by link, skipping the links that exist. */
+    async addBlockedBy(links) {
+        const report = { added: [], existing: [], skipped: [] };
+        const blockersOf = new Map();
+        for (const link of links) {
+            if (link.blocked === link.blocker) {
+                report.skipped.push({ link, reason: 'an issue cannot block itself' });
+                continue;
+            }
+            let blockers = blockersOf.get(link.blocked);
+            if (!blockers) {
+                blockers = await this.listBlockedBy(link.blocked);
+                blockersOf.set(link.blocked, blockers);
+            }
+            if (blockers.has(link.blocker)) {
+                report.existing.push(link);
+                continue;
+            }
+            const blockerId = await this.idOf(link.blocker);
+            try {
+                await this.octokit.rest.issues.addBlockedByDependency({
+                    ...this.repository,
+                    issue_number: link.blocked,
+                    issue_id: blockerId
+                });
+                report.added.push(link);
+                blockers.add(link.blocker);
+            }
+            catch (error) {
+                const reason = rejectionReason(error, 'add issue dependencies');
+                // A retried request whose first attempt reached GitHub is rejected as a duplicate.
+                const now = await this.listBlockedBy(link.blocked);
+                blockersOf.set(link.blocked, now);
+                if (now.has(link.blocker))
+                    report.added.push(link);
+                else
+                    report.skipped.push({ link, reason });
+            }
+        }
+        return report;
+    }
+    async listSubIssues(parent) {
+        const issues = await this.withAdvice('read sub-issues', () => this.octokit.paginate(this.octokit.rest.issues.listSubIssues, {
+            ...this.repository,
+            issue_number: parent,
+            per_page: 100
+        }));
+        for (const issue of issues)
+            this.ids.set(issue.number, issue.id);
+        return new Set(issues.map((issue) => issue.number));
+    }
+    async listBlockedBy(blocked) {
+        const issues = await this.withAdvice('read issue dependencies', () => this.octokit.paginate(this.octokit.rest.issues.listDependenciesBlockedBy, {
+            ...this.repository,
+            issue_number: blocked,
+            per_page: 100
+        }));
+        for (const issue of issues)
+            this.ids.set(issue.number, issue.id);
+        return new Set(issues.map((issue) => issue.number));
+    }
+    async readIssue(issueNumber) {
+        const { data } = await this.withAdvice('read issues', () => this.octokit.rest.issues.get({ ...this.repository, issue_number: issueNumber }));
+        this.ids.set(data.number, data.id);
+        const parentUrl = data.parent_issue_url;
+        const parent = parentUrl ? Number(/\/issues\/(\d+)$/.exec(parentUrl)?.[1]) : undefined;
+        return parent === undefined || Number.isNaN(parent) ? { id: data.id } : { id: data.id, parent };
+    }
+    async idOf(issueNumber) {
+        return this.ids.get(issueNumber) ?? (await this.readIssue(issueNumber)).id;
+    }
+    async withAdvice(action, request) {
+        try {
+            return await request();
+        }
+        catch (error) {
+            const advice = errors_describePermissionError(error, action);
+            throw advice ? new Error(advice) : error;
+        }
+    }
+}
+/**
+ * Returns GitHub's reason for a rejected link (422, or 404 where the feature is off). Throws
+ * a missing permission as advice and any other failure as it is, because those stop every
+ * later link too.
+ */
+function rejectionReason(error, action) {
+    const advice = errors_describePermissionError(error, action);
+    if (advice)
+        throw new Error(advice);
+    const failure = error;
+    if (failure?.status !== 422 && failure?.status !== 404)
+        throw error;
+    const detail = failure.response?.data?.errors?.[0]?.message;
+    const message = failure.response?.data?.message ?? failure.message ?? 'rejected';
+    return `GitHub answered ${failure.status}: ${detail ?? message}`;
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/manifest/errors.ts
@@ -46852,6 +47096,405 @@ function readManifestText(absolute, shown) {
 
 
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/manifest/issue-body.ts
+
+
+
+
+
+
+
+
+/** Maximum length of the slug in a derived id, so that branch names stay readable. */
+const MAX_ID_SLUG_LENGTH = 40;
+/** Hex digits of the title's SHA-256 in a derived id. */
+const ID_HASH_LENGTH = 7;
+/**
+ * Reads the tasks of an issue body. A fenced yaml, yml or json block that holds a manifest
+ * wins, and is validated like the manifest file. Otherwise every unchecked task-list item
+ * is a task, unless its title starts with an issue reference.
+ */
+function parseIssueBody(body, options) {
+    const lines = splitLines(body ?? '');
+    const blocks = findManifestBlocks(lines);
+    if (blocks.length > 1) {
+        throw new ManifestError(`the issue body has ${blocks.length} manifest blocks, on lines ${blocks.map((block) => block.fenceLine).join(', ')}`, options.file, { line: blocks[1].fenceLine, column: 1 }, 'Keep one yaml or json block with the tasks, or merge the blocks into one');
+    }
+    const block = blocks[0];
+    if (block) {
+        return {
+            path: options.file,
+            format: 'issue-body',
+            taskFormat: 'manifest-block',
+            tasks: readManifestBlock(block, options),
+            items: []
+        };
+    }
+    const items = scanTaskList(lines);
+    const open = items.filter((item) => !item.checked && item.reference === undefined);
+    return {
+        path: options.file,
+        format: 'issue-body',
+        taskFormat: 'task-list',
+        tasks: validateItems(open, options),
+        items: items.map(publicItem)
+    };
+}
+/** Lists the top-level task-list items of a body, in body order. */
+function findTaskListItems(body) {
+    return scanTaskList(splitLines(body)).map(publicItem);
+}
+/**
+ * Rewrites the line of each open task-list item whose id is in `links` so that it starts with
+ * its issue: "- [ ] Title" becomes "- [ ] #123 Title". Every other line, and every line
+ * ending, stays as it is, so edits made elsewhere in the body survive.
+ */
+function linkTaskListItems(body, links) {
+    const lines = splitLines(body);
+    for (const item of scanTaskList(lines)) {
+        const issue = links.get(item.id);
+        if (issue === undefined || item.checked || item.reference !== undefined)
+            continue;
+        const line = lines[item.line - 1];
+        line.text = `${line.text.slice(0, item.titleOffset)}#${issue} ${line.text.slice(item.titleOffset)}`;
+    }
+    return lines.map((line) => line.text + line.eol).join('');
+}
+/**
+ * Derives a task id from a title: a slug for people and a short hash of the normalized title
+ * for uniqueness. `occurrence` numbers the items with the same normalized title, in body order.
+ */
+function deriveTaskId(title, occurrence = 1) {
+    const hash = (0,external_node_crypto_.createHash)('sha256')
+        .update(normalizeTitle(title))
+        .digest('hex')
+        .slice(0, ID_HASH_LENGTH);
+    const base = `${shortSlug(title) || 'task'}-${hash}`;
+    return occurrence > 1 ? `${base}-${occurrence}` : base;
+}
+/** Cuts the title's slug at the last whole word that fits, unless the first word alone is too long. */
+function shortSlug(title) {
+    const slug = slugify(title);
+    if (slug.length <= MAX_ID_SLUG_LENGTH)
+        return slug;
+    const cut = slug.slice(0, MAX_ID_SLUG_LENGTH + 1);
+    const lastSeparator = cut.lastIndexOf('-');
+    return lastSeparator > 0 ? cut.slice(0, lastSeparator) : slug.slice(0, MAX_ID_SLUG_LENGTH);
+}
+/**
+ * Reads the `defaults` of a manifest file, for tasks that come from an issue body. Returns {}
+ * when the file does not exist. The whole file is validated, so a broken file is reported
+ * instead of being half used.
+ */
+function readManifestDefaults(manifestPath, root) {
+    const absolute = external_node_path_default().resolve(root, manifestPath);
+    if (!external_node_fs_default().existsSync(absolute) || !external_node_fs_default().statSync(absolute).isFile())
+        return {};
+    const displayPath = external_node_path_default().relative(root, absolute) || manifestPath;
+    const source = SourceDocument.parse(external_node_fs_default().readFileSync(absolute, 'utf8'), displayPath);
+    if (isPromptunePlan(source.data))
+        return {};
+    validateManifest(source);
+    return source.data.defaults ?? {};
+}
+function splitLines(body) {
+    const parts = body.split(/(\r\n|\n|\r)/);
+    const lines = [];
+    for (let i = 0; i < parts.length; i += 2)
+        lines.push({ text: parts[i], eol: parts[i + 1] ?? '' });
+    return lines;
+}
+/** Counts leading whitespace in columns, a tab reaching the next multiple of 4. */
+function indentOf(text) {
+    let columns = 0;
+    for (const character of text) {
+        if (character === ' ')
+            columns += 1;
+        else if (character === '\t')
+            columns += 4 - (columns % 4);
+        else
+            break;
+    }
+    return columns;
+}
+/** Removes up to `columns` columns of leading whitespace. */
+function dedent(text, columns) {
+    let removed = 0;
+    let index = 0;
+    while (index < text.length && removed < columns) {
+        const character = text[index];
+        if (character === ' ')
+            removed += 1;
+        else if (character === '\t')
+            removed += 4 - (removed % 4);
+        else
+            break;
+        index += 1;
+    }
+    return text.slice(index);
+}
+function isBlank(text) {
+    return text.trim() === '';
+}
+function openingFence(text) {
+    const match = /^([ \t]*)(`{3,}|~{3,})(.*)$/.exec(text);
+    if (!match)
+        return undefined;
+    const run = match[2];
+    const info = match[3].trim();
+    // CommonMark: a backtick fence's info string may not contain a backtick.
+    if (run[0] === '`' && info.includes('`'))
+        return undefined;
+    return {
+        marker: run[0],
+        length: run.length,
+        language: (info.split(/\s+/)[0] ?? '').toLowerCase(),
+        indent: indentOf(match[1])
+    };
+}
+function closesFence(text, fence) {
+    const match = /^[ \t]*(`+|~+)[ \t]*$/.exec(text);
+    return match !== null && match[1][0] === fence.marker && match[1].length >= fence.length;
+}
+function opensComment(text) {
+    const start = text.indexOf('<!--');
+    return text.trimStart().startsWith('<!--') && !text.includes('-->', start + 4);
+}
+const MANIFEST_LANGUAGES = new Set(['yaml', 'yml', 'json']);
+/** A top-level `tasks` or `version` key marks a block as a manifest, not an example. */
+const MANIFEST_KEY = /^[ \t]*(?:tasks|version)[ \t]*:|"(?:tasks|version)"[ \t]*:/m;
+function findManifestBlocks(lines) {
+    const blocks = [];
+    let fence;
+    lines.forEach((line, index) => {
+        if (fence) {
+            if (closesFence(line.text, fence)) {
+                addBlock(blocks, fence);
+                fence = undefined;
+            }
+            else {
+                fence.content.push(line.text);
+            }
+            return;
+        }
+        const opened = openingFence(line.text);
+        if (opened)
+            fence = { ...opened, line: index + 1, content: [] };
+    });
+    // CommonMark: a fence that is never closed runs to the end of the document.
+    if (fence)
+        addBlock(blocks, fence);
+    return blocks;
+}
+function addBlock(blocks, fence) {
+    const text = fence.content.join('\n');
+    if (fence.indent > 3 || !MANIFEST_LANGUAGES.has(fence.language) || !MANIFEST_KEY.test(text)) {
+        return;
+    }
+    blocks.push({ fenceLine: fence.line, language: fence.language, text });
+}
+function readManifestBlock(block, options) {
+    try {
+        const source = SourceDocument.parse(block.text, options.file, block.fenceLine);
+        const tasks = validateManifest(source, options.defaults ?? {});
+        rejectInstallCommands(source);
+        return tasks;
+    }
+    catch (error) {
+        if (!(error instanceof ManifestError) || !error.position)
+            throw error;
+        // The position is already the body's line. The line within the block is added because
+        // that is the number an editor of the block shows.
+        const blockLine = error.position.line - block.fenceLine;
+        throw new ManifestError(`${error.problem} (line ${blockLine} of the ${block.language} block)`, error.file, error.position, error.fix);
+    }
+}
+/** Install settings an issue body may use: neither runs a command written in the body. */
+const ISSUE_INSTALL_SETTINGS = new Set(['auto', 'none']);
+/**
+ * Rejects an install command in a manifest block. Anyone who can edit the issue writes its
+ * body, and the command would run with the workflow's token, so commands come only from the
+ * manifest file in the repository.
+ */
+function rejectInstallCommands(source) {
+    const data = source.data;
+    const places = [
+        { pointer: '/defaults/install', value: data.defaults?.install },
+        ...data.tasks.map((task, index) => ({
+            pointer: `/tasks/${index}/install`,
+            value: task.install
+        }))
+    ];
+    for (const { pointer, value } of places) {
+        if (value === undefined || ISSUE_INSTALL_SETTINGS.has(value))
+            continue;
+        throw new ManifestError(`the install command '${value}' is not allowed in an issue body, because anyone who can edit the issue could change it`, source.file, source.positionOf(pointer), 'Use install: auto or none here, or set the command under defaults in the manifest file, .github/parallel-setup.yml by default');
+    }
+}
+const LIST_MARKER = /^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)/;
+const CHECKBOX = /^\[([ xX])\](?:[ \t]+|$)/;
+/**
+ * A title that starts with an issue reference already names its issue: #123,
+ * owner/repo#123, or an issue URL.
+ */
+const ISSUE_REFERENCE = /^(#\d+|[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+#\d+|https?:\/\/\S+\/issues\/\d+)(?=\s|$)/;
+function matchListMarker(text) {
+    const match = LIST_MARKER.exec(text);
+    if (!match)
+        return undefined;
+    const indent = indentOf(match[1]);
+    const spacing = match[3];
+    const contentIndent = indent + match[2].length + Math.max(indentOf(spacing), 1);
+    const rest = text.slice(match[0].length);
+    const box = CHECKBOX.exec(rest);
+    if (!box)
+        return { indent, contentIndent };
+    const title = rest.slice(box[0].length).trimEnd();
+    // "- [ ]" with no title is an empty bullet, not a task.
+    if (title === '')
+        return { indent, contentIndent };
+    return {
+        indent,
+        contentIndent,
+        checkbox: { checked: box[1] !== ' ', titleOffset: match[0].length + box[0].length, title }
+    };
+}
+/**
+ * Finds the task-list items that no other task-list item contains. Lines in fenced code
+ * blocks and HTML comments are never items. Lines indented under an item are its body, so its
+ * sub-items are body text too. Items nested in plain bullets count, so that tasks can be
+ * grouped under bullets such as "- Backend".
+ */
+function scanTaskList(lines) {
+    const found = [];
+    let item;
+    // Content columns of the open plain list items, outermost first.
+    const lists = [];
+    let fence;
+    let inComment = false;
+    lines.forEach((line, index) => {
+        const text = line.text;
+        if (fence || inComment) {
+            item?.bodyLines.push(text);
+            if (fence && closesFence(text, fence))
+                fence = undefined;
+            if (inComment && text.includes('-->'))
+                inComment = false;
+            return;
+        }
+        if (isBlank(text)) {
+            item?.bodyLines.push('');
+            return;
+        }
+        const indent = indentOf(text);
+        if (item && indent < item.contentIndent)
+            item = undefined;
+        while (lists.length > 0 && indent < lists[lists.length - 1])
+            lists.pop();
+        if (item) {
+            item.bodyLines.push(text);
+            fence = openingFence(text);
+            inComment = opensComment(text);
+            return;
+        }
+        fence = openingFence(text);
+        inComment = !fence && opensComment(text);
+        if (fence || inComment)
+            return;
+        const marker = matchListMarker(text);
+        // Deeper than three columns past the enclosing list is an indented code block.
+        const deepest = lists.length > 0 ? lists[lists.length - 1] + 3 : 3;
+        if (!marker || marker.indent > deepest)
+            return;
+        if (!marker.checkbox) {
+            lists.push(marker.contentIndent);
+            return;
+        }
+        const reference = ISSUE_REFERENCE.exec(marker.checkbox.title)?.[1];
+        item = {
+            line: index + 1,
+            title: reference
+                ? marker.checkbox.title.slice(reference.length).trim()
+                : marker.checkbox.title.trim(),
+            reference,
+            checked: marker.checkbox.checked,
+            titleOffset: marker.checkbox.titleOffset,
+            contentIndent: marker.contentIndent,
+            bodyLines: []
+        };
+        found.push(item);
+    });
+    const occurrences = new Map();
+    return found.map((open) => {
+        const key = normalizeTitle(open.title);
+        const occurrence = (occurrences.get(key) ?? 0) + 1;
+        occurrences.set(key, occurrence);
+        const scanned = {
+            line: open.line,
+            id: deriveTaskId(open.title, occurrence),
+            title: open.title,
+            body: itemBody(open),
+            checked: open.checked,
+            titleOffset: open.titleOffset
+        };
+        if (open.reference !== undefined)
+            scanned.reference = open.reference;
+        return scanned;
+    });
+}
+function itemBody(item) {
+    const lines = item.bodyLines.map((text) => dedent(text, item.contentIndent));
+    while (lines.length > 0 && isBlank(lines[0]))
+        lines.shift();
+    while (lines.length > 0 && isBlank(lines[lines.length - 1]))
+        lines.pop();
+    return lines.join('\n');
+}
+/** Case, Unicode form and runs of whitespace do not change a title's id. */
+function normalizeTitle(title) {
+    return title.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+function publicItem(item) {
+    const result = {
+        line: item.line,
+        id: item.id,
+        title: item.title,
+        body: item.body,
+        checked: item.checked
+    };
+    if (item.reference !== undefined)
+        result.reference = item.reference;
+    return result;
+}
+/**
+ * Validates the open items as manifest tasks, with the defaults applied. The tasks are laid
+ * out one per line (task i on line i + 2), so an error's line names the item, and the error
+ * is moved to the item's line in the body.
+ */
+function validateItems(items, options) {
+    const rawTasks = items.map((item) => item.body === ''
+        ? { id: item.id, title: item.title }
+        : { id: item.id, title: item.title, body: item.body });
+    const text = [
+        '{"version": 1, "tasks": [',
+        ...rawTasks.map((task, index) => `${JSON.stringify(task)}${index < rawTasks.length - 1 ? ',' : ''}`),
+        ']}'
+    ].join('\n');
+    try {
+        return validateManifest(SourceDocument.parse(text, options.file), options.defaults ?? {});
+    }
+    catch (error) {
+        if (!(error instanceof ManifestError))
+            throw error;
+        const item = error.position ? items[error.position.line - 2] : undefined;
+        if (!item)
+            throw error;
+        throw new ManifestError(error.problem, error.file, { line: item.line, column: item.titleOffset + 1 }, error.fix);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/plan/select.ts
 /** Splits an `only` input into ids and globs: comma- or newline-separated, blanks ignored. */
 function parseOnly(only) {
@@ -47271,7 +47914,86 @@ async function writeJobSummary(markdown) {
     await summary.addRaw(markdown).write();
 }
 
+;// CONCATENATED MODULE: ./src/actions/task-source.ts
+
+
+
+/**
+ * Values of the `source` input. `file` reads the manifest in the checkout, `issue` the body of
+ * the issue in the event payload, and `auto` picks `issue` for an issues event with the action
+ * `labeled`, else `file`.
+ */
+const TASK_SOURCES = ['auto', 'file', 'issue'];
+/**
+ * Reads the event payload at GITHUB_EVENT_PATH. Every job of a run gets the same payload,
+ * written when the event happened, so the plan and every matrix leg read the same issue body
+ * even when it is edited while the run is under way.
+ */
+function readRunEvent(context) {
+    const event = { name: context.eventName };
+    if (!context.eventPath || !external_node_fs_default().existsSync(context.eventPath))
+        return event;
+    const payload = JSON.parse(external_node_fs_default().readFileSync(context.eventPath, 'utf8'));
+    if (typeof payload.action === 'string')
+        event.action = payload.action;
+    if (typeof payload.label?.name === 'string')
+        event.label = payload.label.name;
+    const issue = payload.issue;
+    if (issue && typeof issue.number === 'number') {
+        event.issue = {
+            number: issue.number,
+            body: typeof issue.body === 'string' ? issue.body : '',
+            labels: Array.isArray(issue.labels)
+                ? issue.labels.map((label) => typeof label === 'string' ? label : String(label?.name ?? ''))
+                : []
+        };
+    }
+    return event;
+}
+function resolveTaskSource(setting, event) {
+    if (setting !== 'auto')
+        return setting;
+    return event.name === 'issues' && event.action === 'labeled' ? 'issue' : 'file';
+}
+/**
+ * Names the tasks of one parent issue in markers and result refs. It contains the issue
+ * number, because ids derived from titles repeat across parents ("Write the docs").
+ */
+function issueManifestPath(issueNumber) {
+    return `issue #${issueNumber}`;
+}
+/**
+ * Loads the tasks from the manifest file or from the issue in the event payload. Defaults for
+ * issue tasks come from the manifest file when it exists.
+ */
+function loadTaskSource(options) {
+    const { context } = options;
+    const event = options.source === 'file' ? undefined : (options.event ?? readRunEvent(context));
+    if (!event || resolveTaskSource(options.source, event) === 'file') {
+        return { kind: 'file', manifest: loadManifest(options.manifest, context.workspace) };
+    }
+    const issue = requireEventIssue(event);
+    return { kind: 'issue', manifest: loadIssueTasks(issue, options.manifest, context), issue };
+}
+/** Reads an issue's tasks, with the defaults of the manifest file when it exists. */
+function loadIssueTasks(issue, manifestPath, context) {
+    return parseIssueBody(issue.body, {
+        file: issueManifestPath(issue.number),
+        defaults: readManifestDefaults(manifestPath, context.workspace)
+    });
+}
+function requireEventIssue(event) {
+    if (event.issue)
+        return event.issue;
+    throw new Error(`Input 'source' is 'issue', but the '${event.name || 'unknown'}' event that started this run is not about an issue. ` +
+        "Run the workflow on 'issues' events (types: [labeled]), or set source: file to read the manifest file.");
+}
+
 ;// CONCATENATED MODULE: ./src/actions/collect.ts
+
+
+
+
 
 
 
@@ -47305,7 +48027,9 @@ function readCollectSettings() {
         parentIssue: parent === ''
             ? readEventIssue(context)
             : readInteger('parent-issue', 0, 1, Number.MAX_SAFE_INTEGER),
+        linkIssues: readBoolean('link-issues', true),
         failOn: readChoice('fail-on', FAIL_ON, 'any'),
+        source: readChoice('source', TASK_SOURCES, 'auto'),
         context
     };
 }
@@ -47346,7 +48070,8 @@ function readEventIssue(context) {
 /** Gathers the expected tasks' results, from a folder or from the result refs. */
 async function collectResults(settings) {
     const { context } = settings;
-    const manifest = loadManifest(settings.manifest, context.workspace);
+    const source = loadTaskSource({ source: settings.source, manifest: settings.manifest, context });
+    const manifest = source.manifest;
     const known = manifest.tasks.map((task) => task.id);
     const expected = settings.tasks.length > 0 ? settings.tasks : known;
     const unknown = expected.filter((id) => !known.includes(id));
@@ -47359,7 +48084,99 @@ async function collectResults(settings) {
     const fetched = settings.resultsDir
         ? readResultsDir(external_node_path_default().resolve(context.workspace, settings.resultsDir))
         : await fetchResults(await GitCommandManager.create(context.workspace, { logger: core_namespaceObject }), manifest.path);
-    return mergeResults(ordered, fetched, { runId: context.runId, manifest: manifest.path });
+    return {
+        source,
+        merged: mergeResults(ordered, fetched, { runId: context.runId, manifest: manifest.path })
+    };
+}
+function createClient(settings) {
+    if (!settings.token || !settings.context.apiUrl) {
+        throw new Error('No token or GITHUB_API_URL, so the parent issue cannot be updated. Pass token, or set comment: false and link-issues: false.');
+    }
+    return createGitHubClient(settings.token, {
+        baseUrl: settings.context.apiUrl,
+        logger: core_namespaceObject,
+        timeScale: readTimeScale()
+    });
+}
+/**
+ * Links every task that has an issue to the parent: as a sub-issue, by depends-on as
+ * blocked-by, and, for a task list in the parent's own body, by an issue reference on the
+ * task's line. Links that GitHub rejects become warnings, and the others are logged.
+ */
+async function linkToParent(octokit, settings, parent, source, merged) {
+    const issueOf = new Map();
+    for (const task of merged.tasks) {
+        if (task.result?.issueNumber != null)
+            issueOf.set(task.task, task.result.issueNumber);
+    }
+    if (issueOf.size === 0)
+        return;
+    const relations = new IssueRelations(octokit, settings.context.repository);
+    // Each kind of link is tried even when another failed, and the step fails once at the end.
+    const failures = [];
+    const attempt = async (what, work) => {
+        try {
+            await work();
+        }
+        catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            warning(`Adding the ${what} failed: ${message}`);
+            failures.push(`adding the ${what} failed: ${message}`);
+        }
+    };
+    startGroup(`Linking the task issues to issue #${parent}`);
+    try {
+        await attempt('sub-issues', async () => {
+            const subIssues = await relations.addSubIssues(parent, [...issueOf.values()]);
+            reportLinks(subIssues, 'sub-issues', (issue) => `#${issue}`);
+        });
+        const blockedBy = [];
+        for (const task of source.manifest.tasks) {
+            const blocked = issueOf.get(task.id);
+            if (blocked === undefined)
+                continue;
+            for (const dependency of task.dependsOn) {
+                const blocker = issueOf.get(dependency);
+                if (blocker !== undefined)
+                    blockedBy.push({ blocked, blocker });
+            }
+        }
+        if (blockedBy.length > 0) {
+            await attempt('blocked-by links', async () => {
+                const dependencies = await relations.addBlockedBy(blockedBy);
+                reportLinks(dependencies, 'blocked-by links', (link) => `#${link.blocked} by #${link.blocker}`);
+            });
+        }
+        if (source.kind === 'issue' &&
+            source.manifest.taskFormat === 'task-list' &&
+            source.issue.number === parent) {
+            await attempt('issue references to the task list', async () => {
+                const update = await updateIssueBody(octokit, settings.context.repository, parent, (body) => linkTaskListItems(body, issueOf), { log: (message) => info(message) });
+                info(update.changed
+                    ? `Added the issue references to the task list of issue #${parent}.`
+                    : `The task list of issue #${parent} already references every task's issue.`);
+            });
+        }
+    }
+    finally {
+        endGroup();
+    }
+    if (failures.length > 0) {
+        throw new Error(`Linking the task issues to issue #${parent} failed: ${failures.join('; ')}. ` +
+            'Fix the cause and re-run the collect job, or set link-issues: false to skip linking.');
+    }
+}
+function reportLinks(report, what, describe) {
+    info(`${what}: ${report.added.length} added, ${report.existing.length} already there, ${report.skipped.length} skipped.`);
+    // One warning per reason: past GitHub's 100 sub-issues, every further task shares one.
+    const byReason = new Map();
+    for (const { link, reason } of report.skipped) {
+        byReason.set(reason, [...(byReason.get(reason) ?? []), describe(link)]);
+    }
+    for (const [reason, links] of byReason) {
+        warning(`Not linked as ${what}: ${summarizeIds(links)}, because ${reason}.`);
+    }
 }
 function readResultsDir(directory) {
     if (!external_node_fs_default().existsSync(directory)) {
@@ -47393,7 +48210,7 @@ function renderResultsOutput(merged) {
 async function run() {
     try {
         const settings = readCollectSettings();
-        const merged = await collectResults(settings);
+        const { source, merged } = await collectResults(settings);
         const totals = computeTotals(merged);
         const summary = renderCollectSummary(merged);
         const directory = external_node_path_default().join(settings.context.runnerTemp, 'parallel-setup');
@@ -47413,18 +48230,19 @@ async function run() {
         for (const rejected of merged.rejected)
             warning(`Result ${rejected.source} was not merged: ${rejected.reason}.`);
         await writeJobSummary(summary);
-        if (settings.comment && settings.parentIssue !== undefined) {
-            if (!settings.token || !settings.context.apiUrl) {
-                throw new Error('No token or GITHUB_API_URL, so the summary cannot be posted on the parent issue. Pass token, or set comment: false.');
+        const parent = settings.parentIssue;
+        if (parent !== undefined && (settings.comment || settings.linkIssues)) {
+            const octokit = createClient(settings);
+            if (settings.comment) {
+                // The input's own spelling keys a file's comment, as in earlier releases, so that a
+                // re-run finds the comment they posted.
+                const key = source.kind === 'issue' ? source.manifest.path : settings.manifest;
+                const marker = `<!-- parallel-setup:summary manifest=${encodeURIComponent(key)} -->`;
+                const comment = await upsertMarkedComment(octokit, settings.context.repository, parent, marker, summary);
+                info(`${comment.created ? 'Posted' : 'Updated'} the summary on issue #${parent}: ${comment.url}`);
             }
-            const octokit = createGitHubClient(settings.token, {
-                baseUrl: settings.context.apiUrl,
-                logger: core_namespaceObject,
-                timeScale: readTimeScale()
-            });
-            const marker = `<!-- parallel-setup:summary manifest=${encodeURIComponent(settings.manifest)} -->`;
-            const comment = await upsertMarkedComment(octokit, settings.context.repository, settings.parentIssue, marker, summary);
-            info(`${comment.created ? 'Posted' : 'Updated'} the summary on issue #${settings.parentIssue}: ${comment.url}`);
+            if (settings.linkIssues)
+                await linkToParent(octokit, settings, parent, source, merged);
         }
         const failing = (settings.failOn === 'failed' || settings.failOn === 'any') && totals.failed > 0
             ? `${totals.failed} failed`
@@ -47447,7 +48265,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_collect_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(476);
+/* harmony import */ var _actions_collect_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5819);
 
 await (0,_actions_collect_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 

@@ -36543,7 +36543,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3169:
+/***/ 5703:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36566,55 +36566,237 @@ var core = __nccwpck_require__(3360);
 var git = __nccwpck_require__(3622);
 // EXTERNAL MODULE: ./src/github/index.ts + 27 modules
 var github = __nccwpck_require__(367);
+// EXTERNAL MODULE: ./src/github/comments.ts
+var comments = __nccwpck_require__(6645);
 // EXTERNAL MODULE: ./src/github/body.ts
-var github_body = __nccwpck_require__(9695);
+var body = __nccwpck_require__(9695);
 // EXTERNAL MODULE: ./src/github/errors.ts
 var errors = __nccwpck_require__(3116);
-;// CONCATENATED MODULE: ./src/github/comments.ts
+;// CONCATENATED MODULE: ./src/github/parent.ts
 
 
+/** Rounds of read, edit, write and check before the update gives up. */
+const MAX_BODY_UPDATE_ATTEMPTS = 5;
 /**
- * Creates or updates the one comment on an issue that carries `marker`, so a re-run edits
- * its summary instead of adding another. Returns the comment's URL.
+ * Applies `edit` to an issue body that people may be editing at the same time. Each round
+ * reads the current body, applies the edit to it, writes the result, and reads the body
+ * again: when it differs from what was written, someone saved in between, and the next round
+ * applies the edit to their version. `edit` must be idempotent and change only its own lines.
+ *
+ * NOTE: GitHub's update-issue endpoint takes no version or ETag, so an edit saved between
+ * this round's read and its write is overwritten without a trace. That window is one request
+ * long. An edit saved after the write shows up in the check that follows it.
  */
-async function upsertMarkedComment(octokit, repository, issueNumber, marker, markdown) {
-    const body = fitBody(`${markdown}\n${marker}`, marker);
+async function updateIssueBody(octokit, repository, issueNumber, edit, options) {
+    const maxAttempts = options.maxAttempts ?? MAX_BODY_UPDATE_ATTEMPTS;
+    const read = async () => {
+        const { data } = await octokit.rest.issues.get({ ...repository, issue_number: issueNumber });
+        return data.body ?? '';
+    };
     try {
-        const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-            ...repository,
-            issue_number: issueNumber,
-            per_page: 100
-        });
-        const existing = comments.find((comment) => comment.body?.includes(marker));
-        if (existing) {
-            const { data } = await octokit.rest.issues.updateComment({
-                ...repository,
-                comment_id: existing.id,
-                body
-            });
-            return { url: data.html_url, created: false };
+        let current = await read();
+        for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+            const desired = edit(current);
+            if (desired === current)
+                return { changed: attempt > 1, attempts: attempt, body: current };
+            if ([...desired].length > body/* MAX_BODY_LENGTH */.tr) {
+                throw new Error(`The edited body of issue #${issueNumber} would be longer than GitHub's ${body/* MAX_BODY_LENGTH */.tr.toLocaleString('en-US')} characters, so it was not saved. ` +
+                    'Move some text out of the issue body.');
+            }
+            await octokit.rest.issues.update({ ...repository, issue_number: issueNumber, body: desired });
+            const saved = await read();
+            if (saved === desired)
+                return { changed: true, attempts: attempt, body: saved };
+            options.log(`The body of issue #${issueNumber} changed while it was being updated (round ${attempt} of ${maxAttempts}); applying the edit to the new version.`);
+            current = saved;
         }
-        const { data } = await octokit.rest.issues.createComment({
-            ...repository,
-            issue_number: issueNumber,
-            body
-        });
-        return { url: data.html_url, created: true };
     }
     catch (error) {
-        const advice = (0,errors/* describePermissionError */.VT)(error, 'comment on issues');
+        const advice = (0,errors/* describePermissionError */.VT)(error, 'edit issues');
         throw advice ? new Error(advice) : error;
     }
-}
-function fitBody(body, marker) {
-    if (body.length <= github_body/* MAX_BODY_LENGTH */.tr)
-        return body;
-    const note = "\n\n> [!NOTE]\n> The summary was cut to fit GitHub's limit of 65,536 characters; the job summary has all of it.\n";
-    return body.slice(0, github_body/* MAX_BODY_LENGTH */.tr - note.length - marker.length - 1) + note + marker;
+    throw new Error(`The body of issue #${issueNumber} kept changing during ${maxAttempts} rounds of updates, so the issue links were not saved. ` +
+        'Re-run the collect job when nobody is editing the issue.');
 }
 
-// EXTERNAL MODULE: ./src/manifest/index.ts + 11 modules
-var src_manifest = __nccwpck_require__(345);
+;// CONCATENATED MODULE: ./src/github/relations.ts
+
+/** GitHub allows at most this many sub-issues under one parent issue. */
+const MAX_SUB_ISSUES = 100;
+/**
+ * Sub-issue and dependency links between issues of one repository. Both endpoints take the
+ * issue's id, not its number, so ids are fetched once and kept.
+ */
+class IssueRelations {
+    octokit;
+    repository;
+    ids = new Map();
+    constructor(octokit, repository) {
+        this.octokit = octokit;
+        this.repository = repository;
+    }
+    /**
+     * Adds each issue as a sub-issue of `parent`. Issues already under it are left alone, an
+     * issue under another parent is not moved, and GitHub's limit of 100 sub-issues per parent
+     * is checked before a request is sent.
+     */
+    async addSubIssues(parent, children) {
+        const report = { added: [], existing: [], skipped: [] };
+        const current = await this.listSubIssues(parent);
+        for (const child of [...new Set(children)]) {
+            if (child === parent) {
+                report.skipped.push({ link: child, reason: 'it is the parent issue itself' });
+                continue;
+            }
+            if (current.has(child)) {
+                report.existing.push(child);
+                continue;
+            }
+            if (current.size >= MAX_SUB_ISSUES) {
+                report.skipped.push({
+                    link: child,
+                    reason: `issue #${parent} already has ${MAX_SUB_ISSUES} sub-issues, the most GitHub allows`
+                });
+                continue;
+            }
+            const facts = await this.readIssue(child);
+            if (facts.parent === parent) {
+                report.existing.push(child);
+                current.add(child);
+                continue;
+            }
+            if (facts.parent !== undefined) {
+                report.skipped.push({
+                    link: child,
+                    reason: `it is already a sub-issue of #${facts.parent}, and is left there`
+                });
+                continue;
+            }
+            try {
+                await this.octokit.rest.issues.addSubIssue({
+                    ...this.repository,
+                    issue_number: parent,
+                    sub_issue_id: facts.id
+                });
+                report.added.push(child);
+                current.add(child);
+            }
+            catch (error) {
+                const reason = rejectionReason(error, 'add sub-issues');
+                // A retried request whose first attempt reached GitHub is rejected as a duplicate.
+                if ((await this.readIssue(child)).parent === parent) {
+                    report.added.push(child);
+                    current.add(child);
+                }
+                else {
+                    report.skipped.push({ link: child, reason });
+                }
+            }
+        }
+        return report;
+    }
+    /** Records each blocked-by link, skipping the links that exist. */
+    async addBlockedBy(links) {
+        const report = { added: [], existing: [], skipped: [] };
+        const blockersOf = new Map();
+        for (const link of links) {
+            if (link.blocked === link.blocker) {
+                report.skipped.push({ link, reason: 'an issue cannot block itself' });
+                continue;
+            }
+            let blockers = blockersOf.get(link.blocked);
+            if (!blockers) {
+                blockers = await this.listBlockedBy(link.blocked);
+                blockersOf.set(link.blocked, blockers);
+            }
+            if (blockers.has(link.blocker)) {
+                report.existing.push(link);
+                continue;
+            }
+            const blockerId = await this.idOf(link.blocker);
+            try {
+                await this.octokit.rest.issues.addBlockedByDependency({
+                    ...this.repository,
+                    issue_number: link.blocked,
+                    issue_id: blockerId
+                });
+                report.added.push(link);
+                blockers.add(link.blocker);
+            }
+            catch (error) {
+                const reason = rejectionReason(error, 'add issue dependencies');
+                // A retried request whose first attempt reached GitHub is rejected as a duplicate.
+                const now = await this.listBlockedBy(link.blocked);
+                blockersOf.set(link.blocked, now);
+                if (now.has(link.blocker))
+                    report.added.push(link);
+                else
+                    report.skipped.push({ link, reason });
+            }
+        }
+        return report;
+    }
+    async listSubIssues(parent) {
+        const issues = await this.withAdvice('read sub-issues', () => this.octokit.paginate(this.octokit.rest.issues.listSubIssues, {
+            ...this.repository,
+            issue_number: parent,
+            per_page: 100
+        }));
+        for (const issue of issues)
+            this.ids.set(issue.number, issue.id);
+        return new Set(issues.map((issue) => issue.number));
+    }
+    async listBlockedBy(blocked) {
+        const issues = await this.withAdvice('read issue dependencies', () => this.octokit.paginate(this.octokit.rest.issues.listDependenciesBlockedBy, {
+            ...this.repository,
+            issue_number: blocked,
+            per_page: 100
+        }));
+        for (const issue of issues)
+            this.ids.set(issue.number, issue.id);
+        return new Set(issues.map((issue) => issue.number));
+    }
+    async readIssue(issueNumber) {
+        const { data } = await this.withAdvice('read issues', () => this.octokit.rest.issues.get({ ...this.repository, issue_number: issueNumber }));
+        this.ids.set(data.number, data.id);
+        const parentUrl = data.parent_issue_url;
+        const parent = parentUrl ? Number(/\/issues\/(\d+)$/.exec(parentUrl)?.[1]) : undefined;
+        return parent === undefined || Number.isNaN(parent) ? { id: data.id } : { id: data.id, parent };
+    }
+    async idOf(issueNumber) {
+        return this.ids.get(issueNumber) ?? (await this.readIssue(issueNumber)).id;
+    }
+    async withAdvice(action, request) {
+        try {
+            return await request();
+        }
+        catch (error) {
+            const advice = (0,errors/* describePermissionError */.VT)(error, action);
+            throw advice ? new Error(advice) : error;
+        }
+    }
+}
+/**
+ * Returns GitHub's reason for a rejected link (422, or 404 where the feature is off). Throws
+ * a missing permission as advice and any other failure as it is, because those stop every
+ * later link too.
+ */
+function rejectionReason(error, action) {
+    const advice = (0,errors/* describePermissionError */.VT)(error, action);
+    if (advice)
+        throw new Error(advice);
+    const failure = error;
+    if (failure?.status !== 422 && failure?.status !== 404)
+        throw error;
+    const detail = failure.response?.data?.errors?.[0]?.message;
+    const message = failure.response?.data?.message ?? failure.message ?? 'rejected';
+    return `GitHub answered ${failure.status}: ${detail ?? message}`;
+}
+
+// EXTERNAL MODULE: ./src/manifest/index.ts + 1 modules
+var manifest = __nccwpck_require__(356);
+// EXTERNAL MODULE: ./src/manifest/issue-body.ts
+var issue_body = __nccwpck_require__(1147);
 // EXTERNAL MODULE: ./src/plan/select.ts
 var plan_select = __nccwpck_require__(8451);
 ;// CONCATENATED MODULE: ./src/results/merge.ts
@@ -36760,7 +36942,13 @@ var inputs = __nccwpck_require__(6982);
 var run_context = __nccwpck_require__(4815);
 // EXTERNAL MODULE: ./src/actions/summary.ts
 var actions_summary = __nccwpck_require__(6295);
+// EXTERNAL MODULE: ./src/actions/task-source.ts
+var task_source = __nccwpck_require__(8658);
 ;// CONCATENATED MODULE: ./src/actions/collect.ts
+
+
+
+
 
 
 
@@ -36787,14 +36975,16 @@ function readCollectSettings() {
     const parent = core.getInput('parent-issue').trim();
     return {
         token,
-        manifest: (0,inputs/* readString */.E3)('manifest', src_manifest/* DEFAULT_MANIFEST_PATH */.e),
+        manifest: (0,inputs/* readString */.E3)('manifest', manifest/* DEFAULT_MANIFEST_PATH */.e),
         tasks: parseTaskList(core.getInput('tasks')),
         resultsDir: (0,inputs/* readString */.E3)('results-dir') || undefined,
         comment: (0,inputs/* readBoolean */.Vf)('comment', true),
         parentIssue: parent === ''
             ? readEventIssue(context)
             : (0,inputs/* readInteger */.JI)('parent-issue', 0, 1, Number.MAX_SAFE_INTEGER),
+        linkIssues: (0,inputs/* readBoolean */.Vf)('link-issues', true),
         failOn: (0,inputs/* readChoice */.Kf)('fail-on', FAIL_ON, 'any'),
+        source: (0,inputs/* readChoice */.Kf)('source', task_source/* TASK_SOURCES */.ds, 'auto'),
         context
     };
 }
@@ -36835,7 +37025,8 @@ function readEventIssue(context) {
 /** Gathers the expected tasks' results, from a folder or from the result refs. */
 async function collectResults(settings) {
     const { context } = settings;
-    const manifest = (0,src_manifest/* loadManifest */.eY)(settings.manifest, context.workspace);
+    const source = (0,task_source/* loadTaskSource */.ZM)({ source: settings.source, manifest: settings.manifest, context });
+    const manifest = source.manifest;
     const known = manifest.tasks.map((task) => task.id);
     const expected = settings.tasks.length > 0 ? settings.tasks : known;
     const unknown = expected.filter((id) => !known.includes(id));
@@ -36848,7 +37039,99 @@ async function collectResults(settings) {
     const fetched = settings.resultsDir
         ? readResultsDir(external_node_path_default().resolve(context.workspace, settings.resultsDir))
         : await (0,transport/* fetchResults */.Jf)(await git/* GitCommandManager */.bM.create(context.workspace, { logger: core }), manifest.path);
-    return mergeResults(ordered, fetched, { runId: context.runId, manifest: manifest.path });
+    return {
+        source,
+        merged: mergeResults(ordered, fetched, { runId: context.runId, manifest: manifest.path })
+    };
+}
+function createClient(settings) {
+    if (!settings.token || !settings.context.apiUrl) {
+        throw new Error('No token or GITHUB_API_URL, so the parent issue cannot be updated. Pass token, or set comment: false and link-issues: false.');
+    }
+    return (0,github/* createGitHubClient */.LX)(settings.token, {
+        baseUrl: settings.context.apiUrl,
+        logger: core,
+        timeScale: (0,github/* readTimeScale */.ap)()
+    });
+}
+/**
+ * Links every task that has an issue to the parent: as a sub-issue, by depends-on as
+ * blocked-by, and, for a task list in the parent's own body, by an issue reference on the
+ * task's line. Links that GitHub rejects become warnings, and the others are logged.
+ */
+async function linkToParent(octokit, settings, parent, source, merged) {
+    const issueOf = new Map();
+    for (const task of merged.tasks) {
+        if (task.result?.issueNumber != null)
+            issueOf.set(task.task, task.result.issueNumber);
+    }
+    if (issueOf.size === 0)
+        return;
+    const relations = new IssueRelations(octokit, settings.context.repository);
+    // Each kind of link is tried even when another failed, and the step fails once at the end.
+    const failures = [];
+    const attempt = async (what, work) => {
+        try {
+            await work();
+        }
+        catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            core.warning(`Adding the ${what} failed: ${message}`);
+            failures.push(`adding the ${what} failed: ${message}`);
+        }
+    };
+    core.startGroup(`Linking the task issues to issue #${parent}`);
+    try {
+        await attempt('sub-issues', async () => {
+            const subIssues = await relations.addSubIssues(parent, [...issueOf.values()]);
+            reportLinks(subIssues, 'sub-issues', (issue) => `#${issue}`);
+        });
+        const blockedBy = [];
+        for (const task of source.manifest.tasks) {
+            const blocked = issueOf.get(task.id);
+            if (blocked === undefined)
+                continue;
+            for (const dependency of task.dependsOn) {
+                const blocker = issueOf.get(dependency);
+                if (blocker !== undefined)
+                    blockedBy.push({ blocked, blocker });
+            }
+        }
+        if (blockedBy.length > 0) {
+            await attempt('blocked-by links', async () => {
+                const dependencies = await relations.addBlockedBy(blockedBy);
+                reportLinks(dependencies, 'blocked-by links', (link) => `#${link.blocked} by #${link.blocker}`);
+            });
+        }
+        if (source.kind === 'issue' &&
+            source.manifest.taskFormat === 'task-list' &&
+            source.issue.number === parent) {
+            await attempt('issue references to the task list', async () => {
+                const update = await updateIssueBody(octokit, settings.context.repository, parent, (body) => (0,issue_body/* linkTaskListItems */.eK)(body, issueOf), { log: (message) => core.info(message) });
+                core.info(update.changed
+                    ? `Added the issue references to the task list of issue #${parent}.`
+                    : `The task list of issue #${parent} already references every task's issue.`);
+            });
+        }
+    }
+    finally {
+        core.endGroup();
+    }
+    if (failures.length > 0) {
+        throw new Error(`Linking the task issues to issue #${parent} failed: ${failures.join('; ')}. ` +
+            'Fix the cause and re-run the collect job, or set link-issues: false to skip linking.');
+    }
+}
+function reportLinks(report, what, describe) {
+    core.info(`${what}: ${report.added.length} added, ${report.existing.length} already there, ${report.skipped.length} skipped.`);
+    // One warning per reason: past GitHub's 100 sub-issues, every further task shares one.
+    const byReason = new Map();
+    for (const { link, reason } of report.skipped) {
+        byReason.set(reason, [...(byReason.get(reason) ?? []), describe(link)]);
+    }
+    for (const [reason, links] of byReason) {
+        core.warning(`Not linked as ${what}: ${(0,plan_select/* summarizeIds */.u)(links)}, because ${reason}.`);
+    }
 }
 function readResultsDir(directory) {
     if (!external_node_fs_default().existsSync(directory)) {
@@ -36882,7 +37165,7 @@ function renderResultsOutput(merged) {
 async function run() {
     try {
         const settings = readCollectSettings();
-        const merged = await collectResults(settings);
+        const { source, merged } = await collectResults(settings);
         const totals = computeTotals(merged);
         const summary = renderCollectSummary(merged);
         const directory = external_node_path_default().join(settings.context.runnerTemp, 'parallel-setup');
@@ -36902,18 +37185,19 @@ async function run() {
         for (const rejected of merged.rejected)
             core.warning(`Result ${rejected.source} was not merged: ${rejected.reason}.`);
         await (0,actions_summary/* writeJobSummary */.j)(summary);
-        if (settings.comment && settings.parentIssue !== undefined) {
-            if (!settings.token || !settings.context.apiUrl) {
-                throw new Error('No token or GITHUB_API_URL, so the summary cannot be posted on the parent issue. Pass token, or set comment: false.');
+        const parent = settings.parentIssue;
+        if (parent !== undefined && (settings.comment || settings.linkIssues)) {
+            const octokit = createClient(settings);
+            if (settings.comment) {
+                // The input's own spelling keys a file's comment, as in earlier releases, so that a
+                // re-run finds the comment they posted.
+                const key = source.kind === 'issue' ? source.manifest.path : settings.manifest;
+                const marker = `<!-- parallel-setup:summary manifest=${encodeURIComponent(key)} -->`;
+                const comment = await (0,comments/* upsertMarkedComment */.Z)(octokit, settings.context.repository, parent, marker, summary);
+                core.info(`${comment.created ? 'Posted' : 'Updated'} the summary on issue #${parent}: ${comment.url}`);
             }
-            const octokit = (0,github/* createGitHubClient */.LX)(settings.token, {
-                baseUrl: settings.context.apiUrl,
-                logger: core,
-                timeScale: (0,github/* readTimeScale */.ap)()
-            });
-            const marker = `<!-- parallel-setup:summary manifest=${encodeURIComponent(settings.manifest)} -->`;
-            const comment = await upsertMarkedComment(octokit, settings.context.repository, settings.parentIssue, marker, summary);
-            core.info(`${comment.created ? 'Posted' : 'Updated'} the summary on issue #${settings.parentIssue}: ${comment.url}`);
+            if (settings.linkIssues)
+                await linkToParent(octokit, settings, parent, source, merged);
         }
         const failing = (settings.failOn === 'failed' || settings.failOn === 'any') && totals.failed > 0
             ? `${totals.failed} failed`
@@ -36939,7 +37223,7 @@ async function run() {
 /* harmony export */   v: () => (/* binding */ failStep)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
-/* harmony import */ var _manifest_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(345);
+/* harmony import */ var _manifest_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(356);
 
 
 /**
@@ -37024,12 +37308,16 @@ __nccwpck_require__.d(__webpack_exports__, {
   eF: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: createPlan, readPlanSettings, setPlanOutputs
+// UNUSED EXPORTS: DEFAULT_TRIGGER_LABEL, NoTasksError, createPlan, readPlanSettings, setPlanOutputs
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
 var core = __nccwpck_require__(3360);
-// EXTERNAL MODULE: ./src/manifest/index.ts + 11 modules
-var src_manifest = __nccwpck_require__(345);
+// EXTERNAL MODULE: ./src/github/index.ts + 27 modules
+var github = __nccwpck_require__(367);
+// EXTERNAL MODULE: ./src/github/comments.ts
+var comments = __nccwpck_require__(6645);
+// EXTERNAL MODULE: ./src/manifest/index.ts + 1 modules
+var manifest = __nccwpck_require__(356);
 // EXTERNAL MODULE: ./src/plan/select.ts
 var plan_select = __nccwpck_require__(8451);
 ;// CONCATENATED MODULE: ./src/plan/matrix.ts
@@ -37141,6 +37429,10 @@ var failure = __nccwpck_require__(5617);
 var summary = __nccwpck_require__(6295);
 // EXTERNAL MODULE: ./src/actions/inputs.ts
 var inputs = __nccwpck_require__(6982);
+// EXTERNAL MODULE: ./src/actions/run-context.ts + 1 modules
+var run_context = __nccwpck_require__(4815);
+// EXTERNAL MODULE: ./src/actions/task-source.ts
+var task_source = __nccwpck_require__(8658);
 ;// CONCATENATED MODULE: ./src/actions/plan.ts
 
 
@@ -37149,18 +37441,70 @@ var inputs = __nccwpck_require__(6982);
 
 
 
+
+
+
+
+/** The label that starts a run from an issue, unless the trigger-label input names another. */
+const DEFAULT_TRIGGER_LABEL = 'parallel-setup';
+/** Marks the plan's comment on a parent issue whose tasks could not be read. */
+const PROBLEM_COMMENT_MARKER = '<!-- parallel-setup:plan-problem -->';
 function readPlanSettings() {
+    const token = (0,inputs/* readString */.E3)('token');
+    if (token)
+        core.setSecret(token);
     return {
-        manifest: (0,inputs/* readString */.E3)('manifest', src_manifest/* DEFAULT_MANIFEST_PATH */.e),
+        manifest: (0,inputs/* readString */.E3)('manifest', manifest/* DEFAULT_MANIFEST_PATH */.e),
         only: (0,plan_select/* parseOnly */.Qu)(core.getInput('only')),
         maxJobs: (0,inputs/* readInteger */.JI)('max-jobs', MAX_MATRIX_JOBS, 1, MAX_MATRIX_JOBS),
-        workspace: process.env.GITHUB_WORKSPACE || process.cwd()
+        source: (0,inputs/* readChoice */.Kf)('source', task_source/* TASK_SOURCES */.ds, 'auto'),
+        triggerLabel: (0,inputs/* readString */.E3)('trigger-label', DEFAULT_TRIGGER_LABEL),
+        token,
+        context: (0,run_context/* readRunContext */.$)()
     };
 }
-/** Reads the manifest and builds the plan. */
-function createPlan(settings) {
-    const manifest = (0,src_manifest/* loadManifest */.eY)(settings.manifest, settings.workspace);
-    return planTasks(manifest, { only: settings.only, maxJobs: settings.maxJobs });
+/** An issue that lists no task at all. The message explains how to write tasks. */
+class NoTasksError extends Error {
+    issueNumber;
+    constructor(issueNumber, triggerLabel) {
+        super(describeMissingTasks(issueNumber, triggerLabel));
+        this.issueNumber = issueNumber;
+        this.name = 'NoTasksError';
+    }
+}
+/** Reads the tasks from the manifest file or the triggering issue, and builds the plan. */
+function createPlan(settings, event) {
+    const options = { only: settings.only, maxJobs: settings.maxJobs };
+    if ((0,task_source/* resolveTaskSource */.Fn)(settings.source, event) === 'file') {
+        const source = (0,task_source/* loadTaskSource */.ZM)({ ...settings, source: 'file', event });
+        return { plan: planTasks(source.manifest, options) };
+    }
+    const issue = (0,task_source/* requireEventIssue */.hz)(event);
+    // An empty plan ignores `only`, which would otherwise fail for matching no task.
+    const skip = (reason) => ({
+        plan: planTasks(emptyManifest(issue.number), { maxJobs: settings.maxJobs }),
+        skipped: reason
+    });
+    const label = settings.triggerLabel;
+    if (event.action === 'labeled' && !sameLabel(event.label ?? '', label)) {
+        return skip(`The label '${event.label ?? ''}' was added to issue #${issue.number}, not the trigger label '${label}', so no task is planned.`);
+    }
+    if (!issue.labels.some((name) => sameLabel(name, label))) {
+        return skip(`Issue #${issue.number} does not carry the trigger label '${label}', so its tasks are not read. Add the label to start a run.`);
+    }
+    // A task issue carries the trigger label too when the tracking label has the same name,
+    // and with a token that starts workflows its labeled event would plan its body again.
+    if ((0,github/* parseMarker */.gY)(issue.body)) {
+        return skip(`Issue #${issue.number} is a task issue that parallel-setup opened, so its body is not read as a list of tasks.`);
+    }
+    const manifest = (0,task_source/* loadIssueTasks */.Cf)(issue, settings.manifest, settings.context);
+    if (manifest.tasks.length === 0) {
+        if (manifest.taskFormat === 'task-list' && manifest.items.length > 0) {
+            return skip(`Every task-list item of issue #${issue.number} is checked or already links an issue, so no task is planned.`);
+        }
+        throw new NoTasksError(issue.number, label);
+    }
+    return { plan: planTasks(manifest, options) };
 }
 function setPlanOutputs(plan) {
     core.setOutput('matrix', JSON.stringify(plan.matrix));
@@ -37172,14 +37516,94 @@ function setPlanOutputs(plan) {
 /** Entry point of the plan action: read settings, plan, report. */
 async function run() {
     try {
-        const plan = createPlan(readPlanSettings());
+        const settings = readPlanSettings();
+        const event = settings.source === 'file' ? { name: '' } : (0,task_source/* readRunEvent */.Eg)(settings.context);
+        let outcome;
+        try {
+            outcome = createPlan(settings, event);
+        }
+        catch (error) {
+            await reportOnIssue(settings, event, error);
+            throw error;
+        }
+        const { plan } = outcome;
         setPlanOutputs(plan);
-        core.info(`Planned ${plan.tasks.length} tasks from ${plan.manifest.path} in ${plan.matrix.include.length} matrix legs.`);
+        if (outcome.skipped !== undefined) {
+            core.notice(outcome.skipped);
+        }
+        else {
+            core.info(`Planned ${plan.tasks.length} tasks from ${plan.manifest.path} in ${plan.matrix.include.length} matrix legs.`);
+        }
         await (0,summary/* writeJobSummary */.j)(renderPlanSummary(plan));
     }
     catch (error) {
         (0,failure/* failStep */.v)(error);
     }
+}
+/**
+ * Posts why nothing runs on the issue itself, where the person who labelled it looks first.
+ * Only errors in the issue's own text are posted. A failed comment is logged as a warning, and
+ * the step fails with the original error either way.
+ */
+async function reportOnIssue(settings, event, error) {
+    const issueNumber = event.issue?.number;
+    if (issueNumber === undefined)
+        return;
+    let text;
+    if (error instanceof NoTasksError) {
+        text = error.message;
+    }
+    else if (error instanceof manifest/* ManifestError */.Sh && error.file === (0,task_source/* issueManifestPath */.m5)(issueNumber)) {
+        text = [
+            `The tasks of issue #${issueNumber} could not be read:`,
+            '',
+            `> ${error.message.replace(/\n/g, '\n> ')}`,
+            '',
+            `Fix the issue body, then remove the '${settings.triggerLabel}' label and add it again to start a new run.`
+        ].join('\n');
+    }
+    else {
+        return;
+    }
+    const { context } = settings;
+    if (!settings.token || !context.apiUrl) {
+        core.warning(`No token or GITHUB_API_URL, so the reason was not posted on issue #${issueNumber}.`);
+        return;
+    }
+    try {
+        const octokit = (0,github/* createGitHubClient */.LX)(settings.token, {
+            baseUrl: context.apiUrl,
+            logger: core,
+            timeScale: (0,github/* readTimeScale */.ap)()
+        });
+        const comment = await (0,comments/* upsertMarkedComment */.Z)(octokit, context.repository, issueNumber, PROBLEM_COMMENT_MARKER, text);
+        core.info(`Posted the reason on issue #${issueNumber}: ${comment.url}`);
+    }
+    catch (commentError) {
+        core.warning(`The reason could not be posted on issue #${issueNumber}: ${commentError.message}`);
+    }
+}
+function describeMissingTasks(issueNumber, triggerLabel) {
+    return [
+        `Issue #${issueNumber} lists no tasks, so there is nothing to set up.`,
+        'Write each task as an unchecked task-list item on its own line. Indented lines under an item become its issue body:',
+        '',
+        '```markdown',
+        '- [ ] Add the sessions table',
+        '  Store a user id, a token hash and an expiry time.',
+        '- [ ] Document the login flow',
+        '```',
+        '',
+        'Or put a task manifest, written like .github/parallel-setup.yml, in a fenced `yaml` code block.',
+        `Then remove the '${triggerLabel}' label and add it again to start a new run.`
+    ].join('\n');
+}
+/** GitHub compares label names without regard to case. */
+function sameLabel(a, b) {
+    return a.toLowerCase() === b.toLowerCase();
+}
+function emptyManifest(issueNumber) {
+    return { path: (0,task_source/* issueManifestPath */.m5)(issueNumber), format: 'issue-body', tasks: [] };
 }
 
 
@@ -37239,8 +37663,8 @@ var core = __nccwpck_require__(3360);
 var src_git = __nccwpck_require__(3622);
 // EXTERNAL MODULE: ./src/github/index.ts + 27 modules
 var github = __nccwpck_require__(367);
-// EXTERNAL MODULE: ./src/manifest/index.ts + 11 modules
-var src_manifest = __nccwpck_require__(345);
+// EXTERNAL MODULE: ./src/manifest/index.ts + 1 modules
+var manifest = __nccwpck_require__(356);
 // EXTERNAL MODULE: ./src/plan/select.ts
 var plan_select = __nccwpck_require__(8451);
 // EXTERNAL MODULE: external "node:fs"
@@ -38180,6 +38604,7 @@ async function setUpTask(task, context) {
         run: context.run
     };
     const timed = async (name, work) => {
+        context.onPhase?.(name);
         const phaseStart = Date.now();
         try {
             return await work();
@@ -38228,7 +38653,7 @@ async function setUpTask(task, context) {
             result.issueCreated = outcome.created;
             logger.info(`Task '${task.id}': issue #${issue.number} ${outcome.created ? 'opened' : 'found'} (${issue.url}).`);
         }
-        const branch = (0,src_manifest/* expandBranch */.rV)(task.branch, {
+        const branch = (0,manifest/* expandBranch */.rV)(task.branch, {
             id: task.id,
             title: task.title,
             issue: issue?.number
@@ -38264,7 +38689,12 @@ async function setUpTask(task, context) {
         const setting = context.install ?? task.install;
         const install = await timed('install', async () => {
             const plan = await resolveInstallPlan(installDirectory, setting, { root: worktree.worktree });
-            return runInstall(plan, { logger, dryRun: context.dryRun });
+            return runInstall(plan, {
+                logger,
+                dryRun: context.dryRun,
+                env: context.installEnv,
+                outputStream: context.installOutput
+            });
         });
         result.packageManager = install.packageManager || null;
         result.installCommand = install.command || null;
@@ -38290,9 +38720,12 @@ var failure = __nccwpck_require__(5617);
 var inputs = __nccwpck_require__(6982);
 // EXTERNAL MODULE: ./src/actions/run-context.ts + 1 modules
 var run_context = __nccwpck_require__(4815);
+// EXTERNAL MODULE: ./src/actions/task-source.ts
+var task_source = __nccwpck_require__(8658);
 // EXTERNAL MODULE: ./src/actions/summary.ts
 var summary = __nccwpck_require__(6295);
 ;// CONCATENATED MODULE: ./src/actions/setup.ts
+
 
 
 
@@ -38319,7 +38752,7 @@ function readSetupSettings() {
         throw new Error("Invalid input 'task': it is empty. Pass ${{ matrix.task }} from the plan action's matrix.");
     }
     const worktreeInput = (0,inputs/* readString */.E3)('worktree-root', '.worktrees');
-    const escape = (0,src_manifest/* findEscapingPath */.FC)(worktreeInput);
+    const escape = (0,manifest/* findEscapingPath */.FC)(worktreeInput);
     if (escape) {
         throw new Error(`Invalid input 'worktree-root': '${worktreeInput}' ${escape}. Use a folder inside the workspace, such as .worktrees.`);
     }
@@ -38329,7 +38762,8 @@ function readSetupSettings() {
     const index = core.getInput('index').trim();
     return {
         taskIds,
-        manifest: (0,inputs/* readString */.E3)('manifest', src_manifest/* DEFAULT_MANIFEST_PATH */.e),
+        manifest: (0,inputs/* readString */.E3)('manifest', manifest/* DEFAULT_MANIFEST_PATH */.e),
+        source: (0,inputs/* readChoice */.Kf)('source', task_source/* TASK_SOURCES */.ds, 'auto'),
         token,
         createIssue: (0,inputs/* readBoolean */.Vf)('create-issue', true),
         worktreeRoot: external_node_path_default().resolve(context.workspace, worktreeInput),
@@ -38346,7 +38780,11 @@ function readSetupSettings() {
 /** Sets up every task of this leg, one after another, and reports each result. */
 async function setUpLeg(settings) {
     const { context } = settings;
-    const manifest = (0,src_manifest/* loadManifest */.eY)(settings.manifest, context.workspace);
+    const { manifest } = (0,task_source/* loadTaskSource */.ZM)({
+        source: settings.source,
+        manifest: settings.manifest,
+        context
+    });
     const tasks = settings.taskIds.map((id) => findTask(manifest.tasks, id, manifest.path));
     const git = await src_git/* GitCommandManager */.bM.create(context.workspace, {
         dryRun: settings.dryRun,
@@ -38479,12 +38917,105 @@ async function writeJobSummary(markdown) {
 
 /***/ }),
 
+/***/ 8658:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cf: () => (/* binding */ loadIssueTasks),
+/* harmony export */   Eg: () => (/* binding */ readRunEvent),
+/* harmony export */   Fn: () => (/* binding */ resolveTaskSource),
+/* harmony export */   ZM: () => (/* binding */ loadTaskSource),
+/* harmony export */   ds: () => (/* binding */ TASK_SOURCES),
+/* harmony export */   hz: () => (/* binding */ requireEventIssue),
+/* harmony export */   m5: () => (/* binding */ issueManifestPath)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _manifest_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(356);
+/* harmony import */ var _manifest_issue_body_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1147);
+
+
+
+/**
+ * Values of the `source` input. `file` reads the manifest in the checkout, `issue` the body of
+ * the issue in the event payload, and `auto` picks `issue` for an issues event with the action
+ * `labeled`, else `file`.
+ */
+const TASK_SOURCES = ['auto', 'file', 'issue'];
+/**
+ * Reads the event payload at GITHUB_EVENT_PATH. Every job of a run gets the same payload,
+ * written when the event happened, so the plan and every matrix leg read the same issue body
+ * even when it is edited while the run is under way.
+ */
+function readRunEvent(context) {
+    const event = { name: context.eventName };
+    if (!context.eventPath || !node_fs__WEBPACK_IMPORTED_MODULE_0___default().existsSync(context.eventPath))
+        return event;
+    const payload = JSON.parse(node_fs__WEBPACK_IMPORTED_MODULE_0___default().readFileSync(context.eventPath, 'utf8'));
+    if (typeof payload.action === 'string')
+        event.action = payload.action;
+    if (typeof payload.label?.name === 'string')
+        event.label = payload.label.name;
+    const issue = payload.issue;
+    if (issue && typeof issue.number === 'number') {
+        event.issue = {
+            number: issue.number,
+            body: typeof issue.body === 'string' ? issue.body : '',
+            labels: Array.isArray(issue.labels)
+                ? issue.labels.map((label) => typeof label === 'string' ? label : String(label?.name ?? ''))
+                : []
+        };
+    }
+    return event;
+}
+function resolveTaskSource(setting, event) {
+    if (setting !== 'auto')
+        return setting;
+    return event.name === 'issues' && event.action === 'labeled' ? 'issue' : 'file';
+}
+/**
+ * Names the tasks of one parent issue in markers and result refs. It contains the issue
+ * number, because ids derived from titles repeat across parents ("Write the docs").
+ */
+function issueManifestPath(issueNumber) {
+    return `issue #${issueNumber}`;
+}
+/**
+ * Loads the tasks from the manifest file or from the issue in the event payload. Defaults for
+ * issue tasks come from the manifest file when it exists.
+ */
+function loadTaskSource(options) {
+    const { context } = options;
+    const event = options.source === 'file' ? undefined : (options.event ?? readRunEvent(context));
+    if (!event || resolveTaskSource(options.source, event) === 'file') {
+        return { kind: 'file', manifest: (0,_manifest_index_js__WEBPACK_IMPORTED_MODULE_1__/* .loadManifest */ .eY)(options.manifest, context.workspace) };
+    }
+    const issue = requireEventIssue(event);
+    return { kind: 'issue', manifest: loadIssueTasks(issue, options.manifest, context), issue };
+}
+/** Reads an issue's tasks, with the defaults of the manifest file when it exists. */
+function loadIssueTasks(issue, manifestPath, context) {
+    return (0,_manifest_issue_body_js__WEBPACK_IMPORTED_MODULE_2__/* .parseIssueBody */ .HM)(issue.body, {
+        file: issueManifestPath(issue.number),
+        defaults: (0,_manifest_issue_body_js__WEBPACK_IMPORTED_MODULE_2__/* .readManifestDefaults */ .S9)(manifestPath, context.workspace)
+    });
+}
+function requireEventIssue(event) {
+    if (event.issue)
+        return event.issue;
+    throw new Error(`Input 'source' is 'issue', but the '${event.name || 'unknown'}' event that started this run is not about an issue. ` +
+        "Run the workflow on 'issues' events (types: [labeled]), or set source: file to read the manifest file.");
+}
+
+
+/***/ }),
+
 /***/ 6999:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
-/* harmony import */ var _actions_collect_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3169);
+/* harmony import */ var _actions_collect_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5703);
 /* harmony import */ var _actions_plan_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5206);
 /* harmony import */ var _actions_setup_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(631);
 
@@ -38602,6 +39133,14 @@ function isNetworkFailure(stderr) {
     if (REJECTION_PATTERNS.some((pattern) => pattern.test(stderr)))
         return false;
     return NETWORK_PATTERNS.some((pattern) => pattern.test(stderr));
+}
+/**
+ * Tells whether the remote refused a ref update only because another push held the ref's
+ * lock at that moment, as happens when several legs push the same task at once. A retry
+ * then finds the ref up to date, or already created by the other push.
+ */
+function isRefLockContention(stderr) {
+    return /cannot lock ref|failed to update ref|Unable to create '[^']*\.lock'|failed to lock|incorrect old value provided/i.test(stderr);
 }
 /** Builds the error for a failed push of `branch` to `remote` from git's stderr. */
 function describePushFailure(branch, remote, stderr, networkFailure) {
@@ -39113,11 +39652,15 @@ class GitCommandManager {
                 silent: true
             });
             const result = { ...output, skipped: false };
-            if (result.exitCode === 0 || attempt >= retries || !isNetworkFailure(result.stderr)) {
+            const retryable = isNetworkFailure(result.stderr) || isRefLockContention(result.stderr);
+            if (result.exitCode === 0 || attempt >= retries || !retryable) {
                 return result;
             }
             const delay = this.retryDelaysMs[attempt];
-            this.logger.warning(`${display} failed on the network (attempt ${attempt + 1} of ${retries + 1}), retrying ` +
+            const cause = isRefLockContention(result.stderr)
+                ? 'because another push held the ref'
+                : 'on the network';
+            this.logger.warning(`${display} failed ${cause} (attempt ${attempt + 1} of ${retries + 1}), retrying ` +
                 `in ${delay / 1000} s: ${result.stderr.trim().split('\n').pop() ?? ''}`);
             await sleep(delay);
         }
@@ -39163,6 +39706,17 @@ class GitCommandManager {
         });
         // ls-remote matches patterns against the end of ref names, so keep only the exact ref.
         return parseRefList(result.stdout).get(ref);
+    }
+    /**
+     * Returns the URL configured for `remote` as written in the git config, before any
+     * `url.<base>.insteadOf` rewrite, or undefined when the remote does not exist.
+     */
+    async remoteUrl(remote = 'origin') {
+        const result = await this.exec(['config', '--get', `remote.${remote}.url`], {
+            readOnly: true
+        });
+        const url = result.stdout.trim();
+        return result.exitCode === 0 && url !== '' ? url : undefined;
     }
     /** Tells whether the manager's folder is inside a git work tree. */
     async isInsideWorkTree() {
@@ -39558,6 +40112,59 @@ function renderIssueBody(markdown, key) {
 
 /***/ }),
 
+/***/ 6645:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ upsertMarkedComment)
+/* harmony export */ });
+/* harmony import */ var _body_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9695);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3116);
+
+
+/**
+ * Creates or updates the one comment on an issue that carries `marker`, so a re-run edits
+ * its summary instead of adding another. Returns the comment's URL.
+ */
+async function upsertMarkedComment(octokit, repository, issueNumber, marker, markdown) {
+    const body = fitBody(`${markdown}\n${marker}`, marker);
+    try {
+        const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+            ...repository,
+            issue_number: issueNumber,
+            per_page: 100
+        });
+        const existing = comments.find((comment) => comment.body?.includes(marker));
+        if (existing) {
+            const { data } = await octokit.rest.issues.updateComment({
+                ...repository,
+                comment_id: existing.id,
+                body
+            });
+            return { url: data.html_url, created: false };
+        }
+        const { data } = await octokit.rest.issues.createComment({
+            ...repository,
+            issue_number: issueNumber,
+            body
+        });
+        return { url: data.html_url, created: true };
+    }
+    catch (error) {
+        const advice = (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .describePermissionError */ .VT)(error, 'comment on issues');
+        throw advice ? new Error(advice) : error;
+    }
+}
+function fitBody(body, marker) {
+    if (body.length <= _body_js__WEBPACK_IMPORTED_MODULE_1__/* .MAX_BODY_LENGTH */ .tr)
+        return body;
+    const note = "\n\n> [!NOTE]\n> The summary was cut to fit GitHub's limit of 65,536 characters; the job summary has all of it.\n";
+    return body.slice(0, _body_js__WEBPACK_IMPORTED_MODULE_1__/* .MAX_BODY_LENGTH */ .tr - note.length - marker.length - 1) + note + marker;
+}
+
+
+/***/ }),
+
 /***/ 3116:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -39611,10 +40218,11 @@ function isClientError(error) {
 __nccwpck_require__.d(__webpack_exports__, {
   dW: () => (/* reexport */ IssueStore),
   LX: () => (/* reexport */ createGitHubClient),
+  gY: () => (/* reexport */ body/* parseMarker */.gY),
   ap: () => (/* reexport */ readTimeScale)
 });
 
-// UNUSED EXPORTS: MAX_BODY_LENGTH, NOT_ACCESSIBLE_BY_INTEGRATION, REQUIRED_PERMISSIONS_BLOCK, describePermissionError, isClientError, parseMarker, renderIssueBody, renderMarker
+// UNUSED EXPORTS: MAX_BODY_LENGTH, NOT_ACCESSIBLE_BY_INTEGRATION, REQUIRED_PERMISSIONS_BLOCK, describePermissionError, isClientError, renderIssueBody, renderMarker
 
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
@@ -45139,54 +45747,79 @@ function withPermissionAdvice(error, action) {
 
 /***/ }),
 
-/***/ 345:
+/***/ 6925:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H8: () => (/* binding */ findBranchTemplateProblem),
+/* harmony export */   Yv: () => (/* binding */ slugify),
+/* harmony export */   rV: () => (/* binding */ expandBranch)
+/* harmony export */ });
+/* unused harmony export BRANCH_PLACEHOLDERS */
+/* harmony import */ var _refname_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4331);
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* reexport */ DEFAULT_MANIFEST_PATH),
-  Sh: () => (/* reexport */ ManifestError),
-  rV: () => (/* reexport */ expandBranch),
-  FC: () => (/* reexport */ findEscapingPath),
-  eY: () => (/* reexport */ loadManifest)
-});
-
-// UNUSED EXPORTS: DEFAULT_BRANCH_TEMPLATE, SourceDocument, checkTasks, findBranchNameProblem, findBranchTemplateProblem, findTaskIdProblem, parseManifest, slugify
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/manifest/errors.ts
+/** Template placeholders a branch name may use. */
+const BRANCH_PLACEHOLDERS = (/* unused pure expression or super */ null && (['id', 'slug', 'issue']));
+const MAX_SLUG_LENGTH = 48;
 /**
- * An invalid manifest. The message names what is wrong and how to fix it; `file` and
- * `position` say where, so the action can also annotate the line.
+ * Makes a branch-safe slug from a title: lower-case ASCII letters and digits joined by
+ * '-'. Accents are folded ("Café" becomes "cafe"); anything else, such as emoji or quotes,
+ * becomes a separator. Returns '' when the title has no letter or digit at all.
  */
-class ManifestError extends Error {
-    problem;
-    file;
-    position;
-    fix;
-    constructor(problem, file, position, fix) {
-        super(formatManifestError(problem, file, position, fix));
-        this.problem = problem;
-        this.file = file;
-        this.position = position;
-        this.fix = fix;
-        this.name = 'ManifestError';
-    }
+function slugify(title) {
+    const folded = title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+    const slug = folded
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '');
+    if (slug.length <= MAX_SLUG_LENGTH)
+        return slug;
+    // Cut at the last whole word that fits, unless the first word alone is too long.
+    const cut = slug.slice(0, MAX_SLUG_LENGTH + 1);
+    const lastSeparator = cut.lastIndexOf('-');
+    return lastSeparator > 0 ? cut.slice(0, lastSeparator) : slug.slice(0, MAX_SLUG_LENGTH);
 }
-function formatManifestError(problem, file, position, fix) {
-    const where = position ? `${file}:${position.line}:${position.column}` : file;
-    return fix ? `${where}: ${problem}. ${fix}` : `${where}: ${problem}.`;
+/**
+ * Expands a branch template. A title without letters or digits gives the id as its slug,
+ * so the name stays readable and unique.
+ */
+function expandBranch(template, values) {
+    return template.replace(/\{(id|slug|issue)\}/g, (_match, name) => {
+        if (name === 'id')
+            return values.id;
+        if (name === 'slug')
+            return slugify(values.title) || values.id;
+        if (values.issue === undefined) {
+            throw new Error(`the branch template '${template}' uses {issue}, but no issue number is known`);
+        }
+        return String(values.issue);
+    });
+}
+/** Returns why a template cannot make a valid branch, or undefined when it can. */
+function findBranchTemplateProblem(template, values) {
+    const unknown = /\{([^}]*)\}/.exec(template.replace(/\{(id|slug|issue)\}/g, ''));
+    if (unknown) {
+        return `it uses the unknown placeholder {${unknown[1]}}; the known ones are {id}, {slug} and {issue}`;
+    }
+    const name = expandBranch(template, { ...values, issue: values.issue ?? 1 });
+    const problem = (0,_refname_js__WEBPACK_IMPORTED_MODULE_0__/* .findBranchNameProblem */ .m)(name);
+    return problem
+        ? `it expands to '${name}', which is not a valid branch name: ${problem}`
+        : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/manifest/document.ts
+
+/***/ }),
+
+/***/ 8812:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ SourceDocument)
+/* harmony export */ });
+/* unused harmony export MAX_MANIFEST_BYTES */
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1738);
 
 
 /**
@@ -45215,10 +45848,10 @@ class SourceDocument {
     /** Parses YAML or JSON text; JSON is read as YAML 1.2, which it is a subset of. */
     static parse(text, file, lineOffset = 0) {
         if (Buffer.byteLength(text, 'utf8') > MAX_MANIFEST_BYTES) {
-            throw new ManifestError(`the manifest is larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB`, file, undefined, 'Split it into several manifests, or move long bodies into issue templates');
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .S(`the manifest is larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB`, file, undefined, 'Split it into several manifests, or move long bodies into issue templates');
         }
-        const lines = new dist/* LineCounter */.HN();
-        const document = (0,dist/* parseDocument */.Tp)(text, {
+        const lines = new yaml__WEBPACK_IMPORTED_MODULE_0__/* .LineCounter */ .HN();
+        const document = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(text, {
             lineCounter: lines,
             prettyErrors: false,
             uniqueKeys: true
@@ -45230,14 +45863,14 @@ class SourceDocument {
         const error = document.errors[0];
         if (error) {
             const position = lines.linePos(error.pos[0]);
-            throw new ManifestError(`invalid YAML or JSON: ${firstLine(error.message)}`, file, shift({ line: position.line, column: position.col }), 'Fix the syntax at that line; a YAML linter or your editor can show the exact spot');
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .S(`invalid YAML or JSON: ${firstLine(error.message)}`, file, shift({ line: position.line, column: position.col }), 'Fix the syntax at that line; a YAML linter or your editor can show the exact spot');
         }
         let data;
         try {
             data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
         }
         catch (cause) {
-            throw new ManifestError(`the manifest could not be read: ${firstLine(cause.message)}`, file, undefined, `Use fewer YAML aliases (at most ${MAX_ALIAS_COUNT} expansions) or write the values out`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ManifestError */ .S(`the manifest could not be read: ${firstLine(cause.message)}`, file, undefined, `Use fewer YAML aliases (at most ${MAX_ALIAS_COUNT} expansions) or write the values out`);
         }
         return new SourceDocument(file, data, document, lines, lineOffset);
     }
@@ -45264,8 +45897,8 @@ class SourceDocument {
         let node = this.document.contents;
         for (let i = 0; i < path.length; i++) {
             const segment = path[i];
-            if ((0,dist/* isMap */.jh)(node)) {
-                const pair = node.items.find((item) => (0,dist/* isPair */.tO)(item) && (0,dist/* isScalar */.jn)(item.key) && String(item.key.value) === segment);
+            if ((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(node)) {
+                const pair = node.items.find((item) => (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isPair */ .tO)(item) && (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(item.key) && String(item.key.value) === segment);
                 if (!pair)
                     return undefined;
                 if (key && i === path.length - 1)
@@ -45286,7 +45919,652 @@ function firstLine(message) {
     return message.split('\n')[0].replace(/\.$/, '');
 }
 
-;// CONCATENATED MODULE: ./src/manifest/refname.ts
+
+/***/ }),
+
+/***/ 1738:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ ManifestError)
+/* harmony export */ });
+/**
+ * An invalid manifest. The message names what is wrong and how to fix it; `file` and
+ * `position` say where, so the action can also annotate the line.
+ */
+class ManifestError extends Error {
+    problem;
+    file;
+    position;
+    fix;
+    constructor(problem, file, position, fix) {
+        super(formatManifestError(problem, file, position, fix));
+        this.problem = problem;
+        this.file = file;
+        this.position = position;
+        this.fix = fix;
+        this.name = 'ManifestError';
+    }
+}
+function formatManifestError(problem, file, position, fix) {
+    const where = position ? `${file}:${position.line}:${position.column}` : file;
+    return fix ? `${where}: ${problem}. ${fix}` : `${where}: ${problem}.`;
+}
+
+
+/***/ }),
+
+/***/ 356:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* reexport */ types/* DEFAULT_MANIFEST_PATH */.e),
+  Sh: () => (/* reexport */ errors/* ManifestError */.S),
+  rV: () => (/* reexport */ branch/* expandBranch */.rV),
+  FC: () => (/* reexport */ validate/* findEscapingPath */.FC),
+  eY: () => (/* reexport */ loadManifest)
+});
+
+// UNUSED EXPORTS: DEFAULT_BRANCH_TEMPLATE, SourceDocument, checkTasks, findBranchNameProblem, findBranchTemplateProblem, findTaskIdProblem, parseManifest, slugify
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/manifest/document.ts
+var manifest_document = __nccwpck_require__(8812);
+// EXTERNAL MODULE: ./src/manifest/errors.ts
+var errors = __nccwpck_require__(1738);
+// EXTERNAL MODULE: ./src/manifest/promptune.ts
+var promptune = __nccwpck_require__(6493);
+// EXTERNAL MODULE: ./src/manifest/validate.ts + 3 modules
+var validate = __nccwpck_require__(6963);
+;// CONCATENATED MODULE: ./src/manifest/load.ts
+
+
+
+
+
+
+/**
+ * Reads, validates and resolves a manifest file. `manifestPath` is relative to `root`,
+ * the repository checkout. The format (native or Promptune) comes from the content.
+ */
+function loadManifest(manifestPath, root = process.cwd()) {
+    const absolute = external_node_path_default().resolve(root, manifestPath);
+    const shown = external_node_path_default().relative(root, absolute) || manifestPath;
+    const text = readManifestText(absolute, shown);
+    return parseManifest(text, shown, root);
+}
+/** Validates manifest text that was already read; `file` names it in errors. */
+function parseManifest(text, file, root = process.cwd()) {
+    const source = manifest_document/* SourceDocument */.N.parse(text, file);
+    if ((0,promptune/* isPromptunePlan */.Y)(source.data)) {
+        return { path: file, format: 'promptune', tasks: (0,promptune/* readPromptunePlan */.c)(source, root, {}) };
+    }
+    return { path: file, format: 'native', tasks: (0,validate/* validateManifest */.yl)(source) };
+}
+function readManifestText(absolute, shown) {
+    let stat;
+    try {
+        stat = external_node_fs_default().statSync(absolute);
+    }
+    catch {
+        throw new errors/* ManifestError */.S(`the manifest '${shown}' does not exist`, shown, undefined, "Create it, or set the 'manifest' input to its path; the default is .github/parallel-setup.yml, and a checkout step must run first");
+    }
+    if (stat.isDirectory()) {
+        throw new errors/* ManifestError */.S(`the manifest path '${shown}' is a folder`, shown, undefined, 'Point it at a YAML or JSON file');
+    }
+    return external_node_fs_default().readFileSync(absolute, 'utf8');
+}
+
+// EXTERNAL MODULE: ./src/manifest/branch.ts
+var branch = __nccwpck_require__(6925);
+// EXTERNAL MODULE: ./src/manifest/types.ts
+var types = __nccwpck_require__(2628);
+;// CONCATENATED MODULE: ./src/manifest/index.ts
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 1147:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HM: () => (/* binding */ parseIssueBody),
+/* harmony export */   S9: () => (/* binding */ readManifestDefaults),
+/* harmony export */   eK: () => (/* binding */ linkTaskListItems)
+/* harmony export */ });
+/* unused harmony exports findTaskListItems, deriveTaskId */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _branch_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6925);
+/* harmony import */ var _document_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8812);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1738);
+/* harmony import */ var _promptune_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6493);
+/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6963);
+
+
+
+
+
+
+
+
+/** Maximum length of the slug in a derived id, so that branch names stay readable. */
+const MAX_ID_SLUG_LENGTH = 40;
+/** Hex digits of the title's SHA-256 in a derived id. */
+const ID_HASH_LENGTH = 7;
+/**
+ * Reads the tasks of an issue body. A fenced yaml, yml or json block that holds a manifest
+ * wins, and is validated like the manifest file. Otherwise every unchecked task-list item
+ * is a task, unless its title starts with an issue reference.
+ */
+function parseIssueBody(body, options) {
+    const lines = splitLines(body ?? '');
+    const blocks = findManifestBlocks(lines);
+    if (blocks.length > 1) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ManifestError */ .S(`the issue body has ${blocks.length} manifest blocks, on lines ${blocks.map((block) => block.fenceLine).join(', ')}`, options.file, { line: blocks[1].fenceLine, column: 1 }, 'Keep one yaml or json block with the tasks, or merge the blocks into one');
+    }
+    const block = blocks[0];
+    if (block) {
+        return {
+            path: options.file,
+            format: 'issue-body',
+            taskFormat: 'manifest-block',
+            tasks: readManifestBlock(block, options),
+            items: []
+        };
+    }
+    const items = scanTaskList(lines);
+    const open = items.filter((item) => !item.checked && item.reference === undefined);
+    return {
+        path: options.file,
+        format: 'issue-body',
+        taskFormat: 'task-list',
+        tasks: validateItems(open, options),
+        items: items.map(publicItem)
+    };
+}
+/** Lists the top-level task-list items of a body, in body order. */
+function findTaskListItems(body) {
+    return scanTaskList(splitLines(body)).map(publicItem);
+}
+/**
+ * Rewrites the line of each open task-list item whose id is in `links` so that it starts with
+ * its issue: "- [ ] Title" becomes "- [ ] #123 Title". Every other line, and every line
+ * ending, stays as it is, so edits made elsewhere in the body survive.
+ */
+function linkTaskListItems(body, links) {
+    const lines = splitLines(body);
+    for (const item of scanTaskList(lines)) {
+        const issue = links.get(item.id);
+        if (issue === undefined || item.checked || item.reference !== undefined)
+            continue;
+        const line = lines[item.line - 1];
+        line.text = `${line.text.slice(0, item.titleOffset)}#${issue} ${line.text.slice(item.titleOffset)}`;
+    }
+    return lines.map((line) => line.text + line.eol).join('');
+}
+/**
+ * Derives a task id from a title: a slug for people and a short hash of the normalized title
+ * for uniqueness. `occurrence` numbers the items with the same normalized title, in body order.
+ */
+function deriveTaskId(title, occurrence = 1) {
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256')
+        .update(normalizeTitle(title))
+        .digest('hex')
+        .slice(0, ID_HASH_LENGTH);
+    const base = `${shortSlug(title) || 'task'}-${hash}`;
+    return occurrence > 1 ? `${base}-${occurrence}` : base;
+}
+/** Cuts the title's slug at the last whole word that fits, unless the first word alone is too long. */
+function shortSlug(title) {
+    const slug = (0,_branch_js__WEBPACK_IMPORTED_MODULE_7__/* .slugify */ .Yv)(title);
+    if (slug.length <= MAX_ID_SLUG_LENGTH)
+        return slug;
+    const cut = slug.slice(0, MAX_ID_SLUG_LENGTH + 1);
+    const lastSeparator = cut.lastIndexOf('-');
+    return lastSeparator > 0 ? cut.slice(0, lastSeparator) : slug.slice(0, MAX_ID_SLUG_LENGTH);
+}
+/**
+ * Reads the `defaults` of a manifest file, for tasks that come from an issue body. Returns {}
+ * when the file does not exist. The whole file is validated, so a broken file is reported
+ * instead of being half used.
+ */
+function readManifestDefaults(manifestPath, root) {
+    const absolute = node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(root, manifestPath);
+    if (!node_fs__WEBPACK_IMPORTED_MODULE_1___default().existsSync(absolute) || !node_fs__WEBPACK_IMPORTED_MODULE_1___default().statSync(absolute).isFile())
+        return {};
+    const displayPath = node_path__WEBPACK_IMPORTED_MODULE_2___default().relative(root, absolute) || manifestPath;
+    const source = _document_js__WEBPACK_IMPORTED_MODULE_3__/* .SourceDocument */ .N.parse(node_fs__WEBPACK_IMPORTED_MODULE_1___default().readFileSync(absolute, 'utf8'), displayPath);
+    if ((0,_promptune_js__WEBPACK_IMPORTED_MODULE_5__/* .isPromptunePlan */ .Y)(source.data))
+        return {};
+    (0,_validate_js__WEBPACK_IMPORTED_MODULE_6__/* .validateManifest */ .yl)(source);
+    return source.data.defaults ?? {};
+}
+function splitLines(body) {
+    const parts = body.split(/(\r\n|\n|\r)/);
+    const lines = [];
+    for (let i = 0; i < parts.length; i += 2)
+        lines.push({ text: parts[i], eol: parts[i + 1] ?? '' });
+    return lines;
+}
+/** Counts leading whitespace in columns, a tab reaching the next multiple of 4. */
+function indentOf(text) {
+    let columns = 0;
+    for (const character of text) {
+        if (character === ' ')
+            columns += 1;
+        else if (character === '\t')
+            columns += 4 - (columns % 4);
+        else
+            break;
+    }
+    return columns;
+}
+/** Removes up to `columns` columns of leading whitespace. */
+function dedent(text, columns) {
+    let removed = 0;
+    let index = 0;
+    while (index < text.length && removed < columns) {
+        const character = text[index];
+        if (character === ' ')
+            removed += 1;
+        else if (character === '\t')
+            removed += 4 - (removed % 4);
+        else
+            break;
+        index += 1;
+    }
+    return text.slice(index);
+}
+function isBlank(text) {
+    return text.trim() === '';
+}
+function openingFence(text) {
+    const match = /^([ \t]*)(`{3,}|~{3,})(.*)$/.exec(text);
+    if (!match)
+        return undefined;
+    const run = match[2];
+    const info = match[3].trim();
+    // CommonMark: a backtick fence's info string may not contain a backtick.
+    if (run[0] === '`' && info.includes('`'))
+        return undefined;
+    return {
+        marker: run[0],
+        length: run.length,
+        language: (info.split(/\s+/)[0] ?? '').toLowerCase(),
+        indent: indentOf(match[1])
+    };
+}
+function closesFence(text, fence) {
+    const match = /^[ \t]*(`+|~+)[ \t]*$/.exec(text);
+    return match !== null && match[1][0] === fence.marker && match[1].length >= fence.length;
+}
+function opensComment(text) {
+    const start = text.indexOf('<!--');
+    return text.trimStart().startsWith('<!--') && !text.includes('-->', start + 4);
+}
+const MANIFEST_LANGUAGES = new Set(['yaml', 'yml', 'json']);
+/** A top-level `tasks` or `version` key marks a block as a manifest, not an example. */
+const MANIFEST_KEY = /^[ \t]*(?:tasks|version)[ \t]*:|"(?:tasks|version)"[ \t]*:/m;
+function findManifestBlocks(lines) {
+    const blocks = [];
+    let fence;
+    lines.forEach((line, index) => {
+        if (fence) {
+            if (closesFence(line.text, fence)) {
+                addBlock(blocks, fence);
+                fence = undefined;
+            }
+            else {
+                fence.content.push(line.text);
+            }
+            return;
+        }
+        const opened = openingFence(line.text);
+        if (opened)
+            fence = { ...opened, line: index + 1, content: [] };
+    });
+    // CommonMark: a fence that is never closed runs to the end of the document.
+    if (fence)
+        addBlock(blocks, fence);
+    return blocks;
+}
+function addBlock(blocks, fence) {
+    const text = fence.content.join('\n');
+    if (fence.indent > 3 || !MANIFEST_LANGUAGES.has(fence.language) || !MANIFEST_KEY.test(text)) {
+        return;
+    }
+    blocks.push({ fenceLine: fence.line, language: fence.language, text });
+}
+function readManifestBlock(block, options) {
+    try {
+        const source = _document_js__WEBPACK_IMPORTED_MODULE_3__/* .SourceDocument */ .N.parse(block.text, options.file, block.fenceLine);
+        const tasks = (0,_validate_js__WEBPACK_IMPORTED_MODULE_6__/* .validateManifest */ .yl)(source, options.defaults ?? {});
+        rejectInstallCommands(source);
+        return tasks;
+    }
+    catch (error) {
+        if (!(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ManifestError */ .S) || !error.position)
+            throw error;
+        // The position is already the body's line. The line within the block is added because
+        // that is the number an editor of the block shows.
+        const blockLine = error.position.line - block.fenceLine;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ManifestError */ .S(`${error.problem} (line ${blockLine} of the ${block.language} block)`, error.file, error.position, error.fix);
+    }
+}
+/** Install settings an issue body may use: neither runs a command written in the body. */
+const ISSUE_INSTALL_SETTINGS = new Set(['auto', 'none']);
+/**
+ * Rejects an install command in a manifest block. Anyone who can edit the issue writes its
+ * body, and the command would run with the workflow's token, so commands come only from the
+ * manifest file in the repository.
+ */
+function rejectInstallCommands(source) {
+    const data = source.data;
+    const places = [
+        { pointer: '/defaults/install', value: data.defaults?.install },
+        ...data.tasks.map((task, index) => ({
+            pointer: `/tasks/${index}/install`,
+            value: task.install
+        }))
+    ];
+    for (const { pointer, value } of places) {
+        if (value === undefined || ISSUE_INSTALL_SETTINGS.has(value))
+            continue;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ManifestError */ .S(`the install command '${value}' is not allowed in an issue body, because anyone who can edit the issue could change it`, source.file, source.positionOf(pointer), 'Use install: auto or none here, or set the command under defaults in the manifest file, .github/parallel-setup.yml by default');
+    }
+}
+const LIST_MARKER = /^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)/;
+const CHECKBOX = /^\[([ xX])\](?:[ \t]+|$)/;
+/**
+ * A title that starts with an issue reference already names its issue: #123,
+ * owner/repo#123, or an issue URL.
+ */
+const ISSUE_REFERENCE = /^(#\d+|[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+#\d+|https?:\/\/\S+\/issues\/\d+)(?=\s|$)/;
+function matchListMarker(text) {
+    const match = LIST_MARKER.exec(text);
+    if (!match)
+        return undefined;
+    const indent = indentOf(match[1]);
+    const spacing = match[3];
+    const contentIndent = indent + match[2].length + Math.max(indentOf(spacing), 1);
+    const rest = text.slice(match[0].length);
+    const box = CHECKBOX.exec(rest);
+    if (!box)
+        return { indent, contentIndent };
+    const title = rest.slice(box[0].length).trimEnd();
+    // "- [ ]" with no title is an empty bullet, not a task.
+    if (title === '')
+        return { indent, contentIndent };
+    return {
+        indent,
+        contentIndent,
+        checkbox: { checked: box[1] !== ' ', titleOffset: match[0].length + box[0].length, title }
+    };
+}
+/**
+ * Finds the task-list items that no other task-list item contains. Lines in fenced code
+ * blocks and HTML comments are never items. Lines indented under an item are its body, so its
+ * sub-items are body text too. Items nested in plain bullets count, so that tasks can be
+ * grouped under bullets such as "- Backend".
+ */
+function scanTaskList(lines) {
+    const found = [];
+    let item;
+    // Content columns of the open plain list items, outermost first.
+    const lists = [];
+    let fence;
+    let inComment = false;
+    lines.forEach((line, index) => {
+        const text = line.text;
+        if (fence || inComment) {
+            item?.bodyLines.push(text);
+            if (fence && closesFence(text, fence))
+                fence = undefined;
+            if (inComment && text.includes('-->'))
+                inComment = false;
+            return;
+        }
+        if (isBlank(text)) {
+            item?.bodyLines.push('');
+            return;
+        }
+        const indent = indentOf(text);
+        if (item && indent < item.contentIndent)
+            item = undefined;
+        while (lists.length > 0 && indent < lists[lists.length - 1])
+            lists.pop();
+        if (item) {
+            item.bodyLines.push(text);
+            fence = openingFence(text);
+            inComment = opensComment(text);
+            return;
+        }
+        fence = openingFence(text);
+        inComment = !fence && opensComment(text);
+        if (fence || inComment)
+            return;
+        const marker = matchListMarker(text);
+        // Deeper than three columns past the enclosing list is an indented code block.
+        const deepest = lists.length > 0 ? lists[lists.length - 1] + 3 : 3;
+        if (!marker || marker.indent > deepest)
+            return;
+        if (!marker.checkbox) {
+            lists.push(marker.contentIndent);
+            return;
+        }
+        const reference = ISSUE_REFERENCE.exec(marker.checkbox.title)?.[1];
+        item = {
+            line: index + 1,
+            title: reference
+                ? marker.checkbox.title.slice(reference.length).trim()
+                : marker.checkbox.title.trim(),
+            reference,
+            checked: marker.checkbox.checked,
+            titleOffset: marker.checkbox.titleOffset,
+            contentIndent: marker.contentIndent,
+            bodyLines: []
+        };
+        found.push(item);
+    });
+    const occurrences = new Map();
+    return found.map((open) => {
+        const key = normalizeTitle(open.title);
+        const occurrence = (occurrences.get(key) ?? 0) + 1;
+        occurrences.set(key, occurrence);
+        const scanned = {
+            line: open.line,
+            id: deriveTaskId(open.title, occurrence),
+            title: open.title,
+            body: itemBody(open),
+            checked: open.checked,
+            titleOffset: open.titleOffset
+        };
+        if (open.reference !== undefined)
+            scanned.reference = open.reference;
+        return scanned;
+    });
+}
+function itemBody(item) {
+    const lines = item.bodyLines.map((text) => dedent(text, item.contentIndent));
+    while (lines.length > 0 && isBlank(lines[0]))
+        lines.shift();
+    while (lines.length > 0 && isBlank(lines[lines.length - 1]))
+        lines.pop();
+    return lines.join('\n');
+}
+/** Case, Unicode form and runs of whitespace do not change a title's id. */
+function normalizeTitle(title) {
+    return title.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+function publicItem(item) {
+    const result = {
+        line: item.line,
+        id: item.id,
+        title: item.title,
+        body: item.body,
+        checked: item.checked
+    };
+    if (item.reference !== undefined)
+        result.reference = item.reference;
+    return result;
+}
+/**
+ * Validates the open items as manifest tasks, with the defaults applied. The tasks are laid
+ * out one per line (task i on line i + 2), so an error's line names the item, and the error
+ * is moved to the item's line in the body.
+ */
+function validateItems(items, options) {
+    const rawTasks = items.map((item) => item.body === ''
+        ? { id: item.id, title: item.title }
+        : { id: item.id, title: item.title, body: item.body });
+    const text = [
+        '{"version": 1, "tasks": [',
+        ...rawTasks.map((task, index) => `${JSON.stringify(task)}${index < rawTasks.length - 1 ? ',' : ''}`),
+        ']}'
+    ].join('\n');
+    try {
+        return (0,_validate_js__WEBPACK_IMPORTED_MODULE_6__/* .validateManifest */ .yl)(_document_js__WEBPACK_IMPORTED_MODULE_3__/* .SourceDocument */ .N.parse(text, options.file), options.defaults ?? {});
+    }
+    catch (error) {
+        if (!(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ManifestError */ .S))
+            throw error;
+        const item = error.position ? items[error.position.line - 2] : undefined;
+        if (!item)
+            throw error;
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ManifestError */ .S(error.problem, error.file, { line: item.line, column: item.titleOffset + 1 }, error.fix);
+    }
+}
+
+
+/***/ }),
+
+/***/ 6493:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Y: () => (/* binding */ isPromptunePlan),
+/* harmony export */   c: () => (/* binding */ readPromptunePlan)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8815);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1738);
+/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6963);
+
+
+
+
+
+/** Task states in a Promptune plan that mean the work is finished, so no setup is needed. */
+const FINISHED_STATUSES = new Set(['completed', 'done']);
+/**
+ * Tells a Promptune `plan.yaml` from a native manifest by its content: a Promptune plan
+ * has no `version`, and its tasks point at task files instead of carrying titles.
+ */
+function isPromptunePlan(data) {
+    if (data === null || typeof data !== 'object' || Array.isArray(data))
+        return false;
+    const record = data;
+    if ('version' in record || !Array.isArray(record.tasks))
+        return false;
+    return record.tasks.some((entry) => entry !== null && typeof entry === 'object' && 'file' in entry && !('title' in entry));
+}
+/**
+ * Reads a Promptune plan: each entry names a Markdown task file whose front matter holds
+ * the id, status, dependencies and labels, and whose body becomes the issue body.
+ */
+function readPromptunePlan(source, root, defaults) {
+    const planDirectory = node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(root, source.file));
+    const entries = source.data.tasks;
+    const rawTasks = [];
+    entries.forEach((entry, index) => {
+        const pointer = `/tasks/${index}`;
+        const fail = (field, problem, fix) => {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ManifestError */ .S(problem, source.file, source.positionOf(`${pointer}/${field}`), fix);
+        };
+        if (entry === null || typeof entry !== 'object') {
+            fail('', `task ${index + 1} of the Promptune plan is not a mapping`, 'Give it id, name and file');
+        }
+        if (typeof entry.file !== 'string' || entry.file === '') {
+            fail('file', `task ${index + 1} of the Promptune plan has no 'file'`, "Point file at the task's Markdown file");
+        }
+        const relativeFile = entry.file;
+        const escape = (0,_validate_js__WEBPACK_IMPORTED_MODULE_4__/* .findEscapingPath */ .FC)(node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(root, node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(planDirectory, relativeFile)));
+        if (escape)
+            fail('file', `the task file '${relativeFile}' ${escape}`, 'Keep task files inside the repository');
+        const taskPath = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(planDirectory, relativeFile);
+        if (!node_fs__WEBPACK_IMPORTED_MODULE_0___default().existsSync(taskPath)) {
+            fail('file', `the task file '${relativeFile}' does not exist`, `Create it next to the plan, or fix the path`);
+        }
+        const { frontMatter, body } = splitFrontMatter(node_fs__WEBPACK_IMPORTED_MODULE_0___default().readFileSync(taskPath, 'utf8'), node_path__WEBPACK_IMPORTED_MODULE_1___default().relative(root, taskPath));
+        if (FINISHED_STATUSES.has(String(frontMatter.status ?? '')))
+            return;
+        const id = frontMatter.id ?? entry.id;
+        const title = entry.name ?? firstHeading(body) ?? id;
+        const dependencies = frontMatter.dependencies ?? entry.dependencies ?? [];
+        const raw = { id: String(id ?? ''), title: String(title ?? ''), body };
+        if (Array.isArray(dependencies) && dependencies.length > 0)
+            raw['depends-on'] = dependencies.map(String);
+        if (Array.isArray(frontMatter.labels))
+            raw.labels = frontMatter.labels.map(String);
+        if (raw.id === '')
+            fail('id', `task ${index + 1} of the Promptune plan has no id`, "Add id to the entry or to the task file's front matter");
+        if (raw.title === '')
+            fail('name', `task '${raw.id}' of the Promptune plan has no name`, 'Add name to the entry');
+        rawTasks.push(raw);
+    });
+    return (0,_validate_js__WEBPACK_IMPORTED_MODULE_4__/* .checkTasks */ .Ly)(source, rawTasks, defaults, '/tasks');
+}
+function splitFrontMatter(text, file) {
+    const match = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
+    if (!match)
+        return { frontMatter: {}, body: text.trim() };
+    const document = (0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .parseDocument */ .Tp)(match[1]);
+    if (document.errors.length > 0) {
+        const error = document.errors[0];
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ManifestError */ .S(`the front matter is not valid YAML: ${error.message.split('\n')[0]}`, file, { line: (error.linePos?.[0]?.line ?? 0) + 1, column: error.linePos?.[0]?.col ?? 1 }, 'Fix the YAML between the two --- lines');
+    }
+    const value = document.toJS({ maxAliasCount: 100 });
+    const frontMatter = value && typeof value === 'object' && !Array.isArray(value)
+        ? value
+        : {};
+    return { frontMatter, body: text.slice(match[0].length).trim() };
+}
+function firstHeading(body) {
+    return /^#{1,6}[ \t]+(.+?)[ \t#]*$/m.exec(body)?.[1];
+}
+
+
+/***/ }),
+
+/***/ 4331:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ findBranchNameProblem),
+/* harmony export */   z: () => (/* binding */ findTaskIdProblem)
+/* harmony export */ });
 /**
  * Git's rules for ref names, as `git check-ref-format --branch` applies them
  * (git 2.39, Documentation/git-check-ref-format.txt). Returns the first rule the name
@@ -45351,58 +46629,42 @@ function describeCharacter(character) {
     return `'${character}'`;
 }
 
-;// CONCATENATED MODULE: ./src/manifest/branch.ts
 
-/** Template placeholders a branch name may use. */
-const BRANCH_PLACEHOLDERS = (/* unused pure expression or super */ null && (['id', 'slug', 'issue']));
-const MAX_SLUG_LENGTH = 48;
-/**
- * Makes a branch-safe slug from a title: lower-case ASCII letters and digits joined by
- * '-'. Accents are folded ("Café" becomes "cafe"); anything else, such as emoji or quotes,
- * becomes a separator. Returns '' when the title has no letter or digit at all.
- */
-function slugify(title) {
-    const folded = title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-    const slug = folded
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, '-')
-        .replace(/^-+|-+$/g, '');
-    if (slug.length <= MAX_SLUG_LENGTH)
-        return slug;
-    // Cut at the last whole word that fits, unless the first word alone is too long.
-    const cut = slug.slice(0, MAX_SLUG_LENGTH + 1);
-    const lastSeparator = cut.lastIndexOf('-');
-    return lastSeparator > 0 ? cut.slice(0, lastSeparator) : slug.slice(0, MAX_SLUG_LENGTH);
-}
-/**
- * Expands a branch template. A title without letters or digits gives the id as its slug,
- * so the name stays readable and unique.
- */
-function expandBranch(template, values) {
-    return template.replace(/\{(id|slug|issue)\}/g, (_match, name) => {
-        if (name === 'id')
-            return values.id;
-        if (name === 'slug')
-            return slugify(values.title) || values.id;
-        if (values.issue === undefined) {
-            throw new Error(`the branch template '${template}' uses {issue}, but no issue number is known`);
-        }
-        return String(values.issue);
-    });
-}
-/** Returns why a template cannot make a valid branch, or undefined when it can. */
-function findBranchTemplateProblem(template, values) {
-    const unknown = /\{([^}]*)\}/.exec(template.replace(/\{(id|slug|issue)\}/g, ''));
-    if (unknown) {
-        return `it uses the unknown placeholder {${unknown[1]}}; the known ones are {id}, {slug} and {issue}`;
-    }
-    const name = expandBranch(template, { ...values, issue: values.issue ?? 1 });
-    const problem = findBranchNameProblem(name);
-    return problem
-        ? `it expands to '${name}', which is not a valid branch name: ${problem}`
-        : undefined;
-}
+/***/ }),
 
+/***/ 2628:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ DEFAULT_MANIFEST_PATH),
+/* harmony export */   o: () => (/* binding */ DEFAULT_BRANCH_TEMPLATE)
+/* harmony export */ });
+const DEFAULT_MANIFEST_PATH = '.github/parallel-setup.yml';
+const DEFAULT_BRANCH_TEMPLATE = 'task/{id}';
+
+
+/***/ }),
+
+/***/ 6963:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Ly: () => (/* binding */ checkTasks),
+  FC: () => (/* binding */ findEscapingPath),
+  yl: () => (/* binding */ validateManifest)
+});
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/manifest/branch.ts
+var branch = __nccwpck_require__(6925);
+// EXTERNAL MODULE: ./src/manifest/errors.ts
+var errors = __nccwpck_require__(1738);
+// EXTERNAL MODULE: ./src/manifest/refname.ts
+var refname = __nccwpck_require__(4331);
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
 ;// CONCATENATED MODULE: ./schema/manifest.schema.json
@@ -45451,10 +46713,8 @@ function editDistance(a, b) {
     return previous[b.length];
 }
 
-;// CONCATENATED MODULE: ./src/manifest/types.ts
-const DEFAULT_MANIFEST_PATH = '.github/parallel-setup.yml';
-const DEFAULT_BRANCH_TEMPLATE = 'task/{id}';
-
+// EXTERNAL MODULE: ./src/manifest/types.ts
+var types = __nccwpck_require__(2628);
 ;// CONCATENATED MODULE: ./src/manifest/validate.ts
 
 
@@ -45470,11 +46730,11 @@ const DEFAULT_BRANCH_TEMPLATE = 'task/{id}';
 function validateManifest(source, extraDefaults = {}) {
     const data = source.data;
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-        throw new ManifestError(`the manifest must be a mapping with 'version' and 'tasks', but it is ${describeType(data)}`, source.file, source.positionOf(''), 'Start the file with "version: 1" and list the tasks under "tasks:"');
+        throw new errors/* ManifestError */.S(`the manifest must be a mapping with 'version' and 'tasks', but it is ${describeType(data)}`, source.file, source.positionOf(''), 'Start the file with "version: 1" and list the tasks under "tasks:"');
     }
     const version = data.version;
     if (version !== undefined && version !== 1) {
-        throw new ManifestError(`unsupported manifest version ${JSON.stringify(version)}`, source.file, source.positionOf('/version'), 'Set "version: 1", the only version this release reads');
+        throw new errors/* ManifestError */.S(`unsupported manifest version ${JSON.stringify(version)}`, source.file, source.positionOf('/version'), 'Set "version: 1", the only version this release reads');
     }
     const schemaErrors = validateAgainstSchema(data);
     if (schemaErrors.length > 0)
@@ -45490,12 +46750,12 @@ function checkTasks(source, rawTasks, defaults, pointer) {
     const tasks = rawTasks.map((raw) => applyDefaults(raw, defaults));
     const fail = (index, field, problem, fix) => {
         const at = field ? `${pointer}/${index}/${field}` : `${pointer}/${index}`;
-        throw new ManifestError(problem, source.file, source.positionOf(at), fix);
+        throw new errors/* ManifestError */.S(problem, source.file, source.positionOf(at), fix);
     };
     const seenIds = new Map();
     const seenBranches = new Map();
     tasks.forEach((task, index) => {
-        const idProblem = findTaskIdProblem(task.id);
+        const idProblem = (0,refname/* findTaskIdProblem */.z)(task.id);
         if (idProblem) {
             fail(index, 'id', `the task id '${task.id}' cannot name a git branch: ${idProblem}`, ID_FIX);
         }
@@ -45505,12 +46765,12 @@ function checkTasks(source, rawTasks, defaults, pointer) {
         }
         seenIds.set(task.id, index);
         const branchField = rawTasks[index].branch === undefined ? '' : 'branch';
-        const branchProblem = findBranchTemplateProblem(task.branch, task);
+        const branchProblem = (0,branch/* findBranchTemplateProblem */.H8)(task.branch, task);
         if (branchProblem) {
             fail(index, branchField, `the branch template '${task.branch}' of task '${task.id}' is invalid: ${branchProblem}`, BRANCH_FIX);
         }
         if (!task.branch.includes('{issue}')) {
-            const name = expandBranch(task.branch, task);
+            const name = (0,branch/* expandBranch */.rV)(task.branch, task);
             const owner = seenBranches.get(name);
             if (owner !== undefined) {
                 fail(index, branchField, `tasks '${owner}' and '${task.id}' would both use the branch '${name}'`, 'Put {id} or {issue} in the branch template so that every task gets its own branch');
@@ -45557,7 +46817,7 @@ function applyDefaults(raw, defaults) {
         body: pick('body') ?? '',
         labels: [...(pick('labels') ?? [])],
         assignees: [...(pick('assignees') ?? [])],
-        branch: pick('branch') ?? DEFAULT_BRANCH_TEMPLATE,
+        branch: pick('branch') ?? types/* DEFAULT_BRANCH_TEMPLATE */.o,
         install: pick('install') ?? 'auto',
         workingDirectory: normalizeRelative(pick('working-directory') ?? '.'),
         copy: [...(pick('copy') ?? [])],
@@ -45634,7 +46894,7 @@ function errorPointer(error) {
 function schemaErrorToManifestError(source, error) {
     const where = describePointer(source, error.instancePath);
     const position = source.positionOf(errorPointer(error), error.keyword === 'additionalProperties');
-    const make = (problem, fix) => new ManifestError(problem, source.file, position, fix);
+    const make = (problem, fix) => new errors/* ManifestError */.S(problem, source.file, position, fix);
     switch (error.keyword) {
         case 'additionalProperties': {
             const key = String(error.params.additionalProperty);
@@ -45651,7 +46911,7 @@ function schemaErrorToManifestError(source, error) {
             return make(`${where} must be ${describeExpectedType(String(error.params.type))}`, `Write it as ${describeExpectedType(String(error.params.type))}`);
         case 'pattern': {
             const value = String(valueAt(source.data, error.instancePath));
-            const problem = findTaskIdProblem(value) ?? 'it has characters a task id may not have';
+            const problem = (0,refname/* findTaskIdProblem */.z)(value) ?? 'it has characters a task id may not have';
             return make(`the task id '${value}' in ${where} cannot name a git branch: ${problem}`, ID_FIX);
         }
         case 'minLength':
@@ -45723,139 +46983,6 @@ function describeExpectedType(type) {
     };
     return names[type] ?? type;
 }
-
-;// CONCATENATED MODULE: ./src/manifest/promptune.ts
-
-
-
-
-
-/** Task states in a Promptune plan that mean the work is finished, so no setup is needed. */
-const FINISHED_STATUSES = new Set(['completed', 'done']);
-/**
- * Tells a Promptune `plan.yaml` from a native manifest by its content: a Promptune plan
- * has no `version`, and its tasks point at task files instead of carrying titles.
- */
-function isPromptunePlan(data) {
-    if (data === null || typeof data !== 'object' || Array.isArray(data))
-        return false;
-    const record = data;
-    if ('version' in record || !Array.isArray(record.tasks))
-        return false;
-    return record.tasks.some((entry) => entry !== null && typeof entry === 'object' && 'file' in entry && !('title' in entry));
-}
-/**
- * Reads a Promptune plan: each entry names a Markdown task file whose front matter holds
- * the id, status, dependencies and labels, and whose body becomes the issue body.
- */
-function readPromptunePlan(source, root, defaults) {
-    const planDirectory = external_node_path_default().dirname(external_node_path_default().resolve(root, source.file));
-    const entries = source.data.tasks;
-    const rawTasks = [];
-    entries.forEach((entry, index) => {
-        const pointer = `/tasks/${index}`;
-        const fail = (field, problem, fix) => {
-            throw new ManifestError(problem, source.file, source.positionOf(`${pointer}/${field}`), fix);
-        };
-        if (entry === null || typeof entry !== 'object') {
-            fail('', `task ${index + 1} of the Promptune plan is not a mapping`, 'Give it id, name and file');
-        }
-        if (typeof entry.file !== 'string' || entry.file === '') {
-            fail('file', `task ${index + 1} of the Promptune plan has no 'file'`, "Point file at the task's Markdown file");
-        }
-        const relativeFile = entry.file;
-        const escape = findEscapingPath(external_node_path_default().relative(root, external_node_path_default().resolve(planDirectory, relativeFile)));
-        if (escape)
-            fail('file', `the task file '${relativeFile}' ${escape}`, 'Keep task files inside the repository');
-        const taskPath = external_node_path_default().resolve(planDirectory, relativeFile);
-        if (!external_node_fs_default().existsSync(taskPath)) {
-            fail('file', `the task file '${relativeFile}' does not exist`, `Create it next to the plan, or fix the path`);
-        }
-        const { frontMatter, body } = splitFrontMatter(external_node_fs_default().readFileSync(taskPath, 'utf8'), external_node_path_default().relative(root, taskPath));
-        if (FINISHED_STATUSES.has(String(frontMatter.status ?? '')))
-            return;
-        const id = frontMatter.id ?? entry.id;
-        const title = entry.name ?? firstHeading(body) ?? id;
-        const dependencies = frontMatter.dependencies ?? entry.dependencies ?? [];
-        const raw = { id: String(id ?? ''), title: String(title ?? ''), body };
-        if (Array.isArray(dependencies) && dependencies.length > 0)
-            raw['depends-on'] = dependencies.map(String);
-        if (Array.isArray(frontMatter.labels))
-            raw.labels = frontMatter.labels.map(String);
-        if (raw.id === '')
-            fail('id', `task ${index + 1} of the Promptune plan has no id`, "Add id to the entry or to the task file's front matter");
-        if (raw.title === '')
-            fail('name', `task '${raw.id}' of the Promptune plan has no name`, 'Add name to the entry');
-        rawTasks.push(raw);
-    });
-    return checkTasks(source, rawTasks, defaults, '/tasks');
-}
-function splitFrontMatter(text, file) {
-    const match = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
-    if (!match)
-        return { frontMatter: {}, body: text.trim() };
-    const document = (0,dist/* parseDocument */.Tp)(match[1]);
-    if (document.errors.length > 0) {
-        const error = document.errors[0];
-        throw new ManifestError(`the front matter is not valid YAML: ${error.message.split('\n')[0]}`, file, { line: (error.linePos?.[0]?.line ?? 0) + 1, column: error.linePos?.[0]?.col ?? 1 }, 'Fix the YAML between the two --- lines');
-    }
-    const value = document.toJS({ maxAliasCount: 100 });
-    const frontMatter = value && typeof value === 'object' && !Array.isArray(value)
-        ? value
-        : {};
-    return { frontMatter, body: text.slice(match[0].length).trim() };
-}
-function firstHeading(body) {
-    return /^#{1,6}[ \t]+(.+?)[ \t#]*$/m.exec(body)?.[1];
-}
-
-;// CONCATENATED MODULE: ./src/manifest/load.ts
-
-
-
-
-
-
-/**
- * Reads, validates and resolves a manifest file. `manifestPath` is relative to `root`,
- * the repository checkout. The format (native or Promptune) comes from the content.
- */
-function loadManifest(manifestPath, root = process.cwd()) {
-    const absolute = external_node_path_default().resolve(root, manifestPath);
-    const shown = external_node_path_default().relative(root, absolute) || manifestPath;
-    const text = readManifestText(absolute, shown);
-    return parseManifest(text, shown, root);
-}
-/** Validates manifest text that was already read; `file` names it in errors. */
-function parseManifest(text, file, root = process.cwd()) {
-    const source = SourceDocument.parse(text, file);
-    if (isPromptunePlan(source.data)) {
-        return { path: file, format: 'promptune', tasks: readPromptunePlan(source, root, {}) };
-    }
-    return { path: file, format: 'native', tasks: validateManifest(source) };
-}
-function readManifestText(absolute, shown) {
-    let stat;
-    try {
-        stat = external_node_fs_default().statSync(absolute);
-    }
-    catch {
-        throw new ManifestError(`the manifest '${shown}' does not exist`, shown, undefined, "Create it, or set the 'manifest' input to its path; the default is .github/parallel-setup.yml, and a checkout step must run first");
-    }
-    if (stat.isDirectory()) {
-        throw new ManifestError(`the manifest path '${shown}' is a folder`, shown, undefined, 'Point it at a YAML or JSON file');
-    }
-    return external_node_fs_default().readFileSync(absolute, 'utf8');
-}
-
-;// CONCATENATED MODULE: ./src/manifest/index.ts
-
-
-
-
-
-
-
 
 
 /***/ }),

@@ -36543,7 +36543,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2298:
+/***/ 867:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39623,6 +39623,14 @@ function isNetworkFailure(stderr) {
         return false;
     return NETWORK_PATTERNS.some((pattern) => pattern.test(stderr));
 }
+/**
+ * Tells whether the remote refused a ref update only because another push held the ref's
+ * lock at that moment, as happens when several legs push the same task at once. A retry
+ * then finds the ref up to date, or already created by the other push.
+ */
+function isRefLockContention(stderr) {
+    return /cannot lock ref|failed to update ref|Unable to create '[^']*\.lock'|failed to lock|incorrect old value provided/i.test(stderr);
+}
 /** Builds the error for a failed push of `branch` to `remote` from git's stderr. */
 function describePushFailure(branch, remote, stderr, networkFailure) {
     const detail = lastLines(stderr, 6);
@@ -40133,11 +40141,15 @@ class GitCommandManager {
                 silent: true
             });
             const result = { ...output, skipped: false };
-            if (result.exitCode === 0 || attempt >= retries || !isNetworkFailure(result.stderr)) {
+            const retryable = isNetworkFailure(result.stderr) || isRefLockContention(result.stderr);
+            if (result.exitCode === 0 || attempt >= retries || !retryable) {
                 return result;
             }
             const delay = this.retryDelaysMs[attempt];
-            this.logger.warning(`${display} failed on the network (attempt ${attempt + 1} of ${retries + 1}), retrying ` +
+            const cause = isRefLockContention(result.stderr)
+                ? 'because another push held the ref'
+                : 'on the network';
+            this.logger.warning(`${display} failed ${cause} (attempt ${attempt + 1} of ${retries + 1}), retrying ` +
                 `in ${delay / 1000} s: ${result.stderr.trim().split('\n').pop() ?? ''}`);
             await sleep(delay);
         }
@@ -40183,6 +40195,17 @@ class GitCommandManager {
         });
         // ls-remote matches patterns against the end of ref names, so keep only the exact ref.
         return parseRefList(result.stdout).get(ref);
+    }
+    /**
+     * Returns the URL configured for `remote` as written in the git config, before any
+     * `url.<base>.insteadOf` rewrite, or undefined when the remote does not exist.
+     */
+    async remoteUrl(remote = 'origin') {
+        const result = await this.exec(['config', '--get', `remote.${remote}.url`], {
+            readOnly: true
+        });
+        const url = result.stdout.trim();
+        return result.exitCode === 0 && url !== '' ? url : undefined;
     }
     /** Tells whether the manager's folder is inside a git work tree. */
     async isInsideWorkTree() {
@@ -47924,6 +47947,7 @@ async function setUpTask(task, context) {
         run: context.run
     };
     const timed = async (name, work) => {
+        context.onPhase?.(name);
         const phaseStart = Date.now();
         try {
             return await work();
@@ -48008,7 +48032,12 @@ async function setUpTask(task, context) {
         const setting = context.install ?? task.install;
         const install = await timed('install', async () => {
             const plan = await resolveInstallPlan(installDirectory, setting, { root: worktree.worktree });
-            return runInstall(plan, { logger, dryRun: context.dryRun });
+            return runInstall(plan, {
+                logger,
+                dryRun: context.dryRun,
+                env: context.installEnv,
+                outputStream: context.installOutput
+            });
         });
         result.packageManager = install.packageManager || null;
         result.installCommand = install.command || null;
@@ -48080,7 +48109,7 @@ function readInteger(name, fallback, min, max) {
     return number;
 }
 function readChoice(name, choices, fallback) {
-    const value = core.getInput(name).trim();
+    const value = getInput(name).trim();
     if (value === '')
         return fallback;
     if (!choices.includes(value)) {
@@ -48111,6 +48140,480 @@ function readRunContext(env = process.env) {
     };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/manifest/issue-body.ts
+
+
+
+
+
+
+
+
+/** Maximum length of the slug in a derived id, so that branch names stay readable. */
+const MAX_ID_SLUG_LENGTH = 40;
+/** Hex digits of the title's SHA-256 in a derived id. */
+const ID_HASH_LENGTH = 7;
+/**
+ * Reads the tasks of an issue body. A fenced yaml, yml or json block that holds a manifest
+ * wins, and is validated like the manifest file. Otherwise every unchecked task-list item
+ * is a task, unless its title starts with an issue reference.
+ */
+function parseIssueBody(body, options) {
+    const lines = splitLines(body ?? '');
+    const blocks = findManifestBlocks(lines);
+    if (blocks.length > 1) {
+        throw new ManifestError(`the issue body has ${blocks.length} manifest blocks, on lines ${blocks.map((block) => block.fenceLine).join(', ')}`, options.file, { line: blocks[1].fenceLine, column: 1 }, 'Keep one yaml or json block with the tasks, or merge the blocks into one');
+    }
+    const block = blocks[0];
+    if (block) {
+        return {
+            path: options.file,
+            format: 'issue-body',
+            taskFormat: 'manifest-block',
+            tasks: readManifestBlock(block, options),
+            items: []
+        };
+    }
+    const items = scanTaskList(lines);
+    const open = items.filter((item) => !item.checked && item.reference === undefined);
+    return {
+        path: options.file,
+        format: 'issue-body',
+        taskFormat: 'task-list',
+        tasks: validateItems(open, options),
+        items: items.map(publicItem)
+    };
+}
+/** Lists the top-level task-list items of a body, in body order. */
+function findTaskListItems(body) {
+    return scanTaskList(splitLines(body)).map(publicItem);
+}
+/**
+ * Rewrites the line of each open task-list item whose id is in `links` so that it starts with
+ * its issue: "- [ ] Title" becomes "- [ ] #123 Title". Every other line, and every line
+ * ending, stays as it is, so edits made elsewhere in the body survive.
+ */
+function linkTaskListItems(body, links) {
+    const lines = splitLines(body);
+    for (const item of scanTaskList(lines)) {
+        const issue = links.get(item.id);
+        if (issue === undefined || item.checked || item.reference !== undefined)
+            continue;
+        const line = lines[item.line - 1];
+        line.text = `${line.text.slice(0, item.titleOffset)}#${issue} ${line.text.slice(item.titleOffset)}`;
+    }
+    return lines.map((line) => line.text + line.eol).join('');
+}
+/**
+ * Derives a task id from a title: a slug for people and a short hash of the normalized title
+ * for uniqueness. `occurrence` numbers the items with the same normalized title, in body order.
+ */
+function deriveTaskId(title, occurrence = 1) {
+    const hash = (0,external_node_crypto_.createHash)('sha256')
+        .update(normalizeTitle(title))
+        .digest('hex')
+        .slice(0, ID_HASH_LENGTH);
+    const base = `${shortSlug(title) || 'task'}-${hash}`;
+    return occurrence > 1 ? `${base}-${occurrence}` : base;
+}
+/** Cuts the title's slug at the last whole word that fits, unless the first word alone is too long. */
+function shortSlug(title) {
+    const slug = slugify(title);
+    if (slug.length <= MAX_ID_SLUG_LENGTH)
+        return slug;
+    const cut = slug.slice(0, MAX_ID_SLUG_LENGTH + 1);
+    const lastSeparator = cut.lastIndexOf('-');
+    return lastSeparator > 0 ? cut.slice(0, lastSeparator) : slug.slice(0, MAX_ID_SLUG_LENGTH);
+}
+/**
+ * Reads the `defaults` of a manifest file, for tasks that come from an issue body. Returns {}
+ * when the file does not exist. The whole file is validated, so a broken file is reported
+ * instead of being half used.
+ */
+function readManifestDefaults(manifestPath, root) {
+    const absolute = external_node_path_default().resolve(root, manifestPath);
+    if (!external_node_fs_default().existsSync(absolute) || !external_node_fs_default().statSync(absolute).isFile())
+        return {};
+    const displayPath = external_node_path_default().relative(root, absolute) || manifestPath;
+    const source = SourceDocument.parse(external_node_fs_default().readFileSync(absolute, 'utf8'), displayPath);
+    if (isPromptunePlan(source.data))
+        return {};
+    validateManifest(source);
+    return source.data.defaults ?? {};
+}
+function splitLines(body) {
+    const parts = body.split(/(\r\n|\n|\r)/);
+    const lines = [];
+    for (let i = 0; i < parts.length; i += 2)
+        lines.push({ text: parts[i], eol: parts[i + 1] ?? '' });
+    return lines;
+}
+/** Counts leading whitespace in columns, a tab reaching the next multiple of 4. */
+function indentOf(text) {
+    let columns = 0;
+    for (const character of text) {
+        if (character === ' ')
+            columns += 1;
+        else if (character === '\t')
+            columns += 4 - (columns % 4);
+        else
+            break;
+    }
+    return columns;
+}
+/** Removes up to `columns` columns of leading whitespace. */
+function dedent(text, columns) {
+    let removed = 0;
+    let index = 0;
+    while (index < text.length && removed < columns) {
+        const character = text[index];
+        if (character === ' ')
+            removed += 1;
+        else if (character === '\t')
+            removed += 4 - (removed % 4);
+        else
+            break;
+        index += 1;
+    }
+    return text.slice(index);
+}
+function isBlank(text) {
+    return text.trim() === '';
+}
+function openingFence(text) {
+    const match = /^([ \t]*)(`{3,}|~{3,})(.*)$/.exec(text);
+    if (!match)
+        return undefined;
+    const run = match[2];
+    const info = match[3].trim();
+    // CommonMark: a backtick fence's info string may not contain a backtick.
+    if (run[0] === '`' && info.includes('`'))
+        return undefined;
+    return {
+        marker: run[0],
+        length: run.length,
+        language: (info.split(/\s+/)[0] ?? '').toLowerCase(),
+        indent: indentOf(match[1])
+    };
+}
+function closesFence(text, fence) {
+    const match = /^[ \t]*(`+|~+)[ \t]*$/.exec(text);
+    return match !== null && match[1][0] === fence.marker && match[1].length >= fence.length;
+}
+function opensComment(text) {
+    const start = text.indexOf('<!--');
+    return text.trimStart().startsWith('<!--') && !text.includes('-->', start + 4);
+}
+const MANIFEST_LANGUAGES = new Set(['yaml', 'yml', 'json']);
+/** A top-level `tasks` or `version` key marks a block as a manifest, not an example. */
+const MANIFEST_KEY = /^[ \t]*(?:tasks|version)[ \t]*:|"(?:tasks|version)"[ \t]*:/m;
+function findManifestBlocks(lines) {
+    const blocks = [];
+    let fence;
+    lines.forEach((line, index) => {
+        if (fence) {
+            if (closesFence(line.text, fence)) {
+                addBlock(blocks, fence);
+                fence = undefined;
+            }
+            else {
+                fence.content.push(line.text);
+            }
+            return;
+        }
+        const opened = openingFence(line.text);
+        if (opened)
+            fence = { ...opened, line: index + 1, content: [] };
+    });
+    // CommonMark: a fence that is never closed runs to the end of the document.
+    if (fence)
+        addBlock(blocks, fence);
+    return blocks;
+}
+function addBlock(blocks, fence) {
+    const text = fence.content.join('\n');
+    if (fence.indent > 3 || !MANIFEST_LANGUAGES.has(fence.language) || !MANIFEST_KEY.test(text)) {
+        return;
+    }
+    blocks.push({ fenceLine: fence.line, language: fence.language, text });
+}
+function readManifestBlock(block, options) {
+    try {
+        const source = SourceDocument.parse(block.text, options.file, block.fenceLine);
+        const tasks = validateManifest(source, options.defaults ?? {});
+        rejectInstallCommands(source);
+        return tasks;
+    }
+    catch (error) {
+        if (!(error instanceof ManifestError) || !error.position)
+            throw error;
+        // The position is already the body's line. The line within the block is added because
+        // that is the number an editor of the block shows.
+        const blockLine = error.position.line - block.fenceLine;
+        throw new ManifestError(`${error.problem} (line ${blockLine} of the ${block.language} block)`, error.file, error.position, error.fix);
+    }
+}
+/** Install settings an issue body may use: neither runs a command written in the body. */
+const ISSUE_INSTALL_SETTINGS = new Set(['auto', 'none']);
+/**
+ * Rejects an install command in a manifest block. Anyone who can edit the issue writes its
+ * body, and the command would run with the workflow's token, so commands come only from the
+ * manifest file in the repository.
+ */
+function rejectInstallCommands(source) {
+    const data = source.data;
+    const places = [
+        { pointer: '/defaults/install', value: data.defaults?.install },
+        ...data.tasks.map((task, index) => ({
+            pointer: `/tasks/${index}/install`,
+            value: task.install
+        }))
+    ];
+    for (const { pointer, value } of places) {
+        if (value === undefined || ISSUE_INSTALL_SETTINGS.has(value))
+            continue;
+        throw new ManifestError(`the install command '${value}' is not allowed in an issue body, because anyone who can edit the issue could change it`, source.file, source.positionOf(pointer), 'Use install: auto or none here, or set the command under defaults in the manifest file, .github/parallel-setup.yml by default');
+    }
+}
+const LIST_MARKER = /^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)/;
+const CHECKBOX = /^\[([ xX])\](?:[ \t]+|$)/;
+/**
+ * A title that starts with an issue reference already names its issue: #123,
+ * owner/repo#123, or an issue URL.
+ */
+const ISSUE_REFERENCE = /^(#\d+|[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+#\d+|https?:\/\/\S+\/issues\/\d+)(?=\s|$)/;
+function matchListMarker(text) {
+    const match = LIST_MARKER.exec(text);
+    if (!match)
+        return undefined;
+    const indent = indentOf(match[1]);
+    const spacing = match[3];
+    const contentIndent = indent + match[2].length + Math.max(indentOf(spacing), 1);
+    const rest = text.slice(match[0].length);
+    const box = CHECKBOX.exec(rest);
+    if (!box)
+        return { indent, contentIndent };
+    const title = rest.slice(box[0].length).trimEnd();
+    // "- [ ]" with no title is an empty bullet, not a task.
+    if (title === '')
+        return { indent, contentIndent };
+    return {
+        indent,
+        contentIndent,
+        checkbox: { checked: box[1] !== ' ', titleOffset: match[0].length + box[0].length, title }
+    };
+}
+/**
+ * Finds the task-list items that no other task-list item contains. Lines in fenced code
+ * blocks and HTML comments are never items. Lines indented under an item are its body, so its
+ * sub-items are body text too. Items nested in plain bullets count, so that tasks can be
+ * grouped under bullets such as "- Backend".
+ */
+function scanTaskList(lines) {
+    const found = [];
+    let item;
+    // Content columns of the open plain list items, outermost first.
+    const lists = [];
+    let fence;
+    let inComment = false;
+    lines.forEach((line, index) => {
+        const text = line.text;
+        if (fence || inComment) {
+            item?.bodyLines.push(text);
+            if (fence && closesFence(text, fence))
+                fence = undefined;
+            if (inComment && text.includes('-->'))
+                inComment = false;
+            return;
+        }
+        if (isBlank(text)) {
+            item?.bodyLines.push('');
+            return;
+        }
+        const indent = indentOf(text);
+        if (item && indent < item.contentIndent)
+            item = undefined;
+        while (lists.length > 0 && indent < lists[lists.length - 1])
+            lists.pop();
+        if (item) {
+            item.bodyLines.push(text);
+            fence = openingFence(text);
+            inComment = opensComment(text);
+            return;
+        }
+        fence = openingFence(text);
+        inComment = !fence && opensComment(text);
+        if (fence || inComment)
+            return;
+        const marker = matchListMarker(text);
+        // Deeper than three columns past the enclosing list is an indented code block.
+        const deepest = lists.length > 0 ? lists[lists.length - 1] + 3 : 3;
+        if (!marker || marker.indent > deepest)
+            return;
+        if (!marker.checkbox) {
+            lists.push(marker.contentIndent);
+            return;
+        }
+        const reference = ISSUE_REFERENCE.exec(marker.checkbox.title)?.[1];
+        item = {
+            line: index + 1,
+            title: reference
+                ? marker.checkbox.title.slice(reference.length).trim()
+                : marker.checkbox.title.trim(),
+            reference,
+            checked: marker.checkbox.checked,
+            titleOffset: marker.checkbox.titleOffset,
+            contentIndent: marker.contentIndent,
+            bodyLines: []
+        };
+        found.push(item);
+    });
+    const occurrences = new Map();
+    return found.map((open) => {
+        const key = normalizeTitle(open.title);
+        const occurrence = (occurrences.get(key) ?? 0) + 1;
+        occurrences.set(key, occurrence);
+        const scanned = {
+            line: open.line,
+            id: deriveTaskId(open.title, occurrence),
+            title: open.title,
+            body: itemBody(open),
+            checked: open.checked,
+            titleOffset: open.titleOffset
+        };
+        if (open.reference !== undefined)
+            scanned.reference = open.reference;
+        return scanned;
+    });
+}
+function itemBody(item) {
+    const lines = item.bodyLines.map((text) => dedent(text, item.contentIndent));
+    while (lines.length > 0 && isBlank(lines[0]))
+        lines.shift();
+    while (lines.length > 0 && isBlank(lines[lines.length - 1]))
+        lines.pop();
+    return lines.join('\n');
+}
+/** Case, Unicode form and runs of whitespace do not change a title's id. */
+function normalizeTitle(title) {
+    return title.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+function publicItem(item) {
+    const result = {
+        line: item.line,
+        id: item.id,
+        title: item.title,
+        body: item.body,
+        checked: item.checked
+    };
+    if (item.reference !== undefined)
+        result.reference = item.reference;
+    return result;
+}
+/**
+ * Validates the open items as manifest tasks, with the defaults applied. The tasks are laid
+ * out one per line (task i on line i + 2), so an error's line names the item, and the error
+ * is moved to the item's line in the body.
+ */
+function validateItems(items, options) {
+    const rawTasks = items.map((item) => item.body === ''
+        ? { id: item.id, title: item.title }
+        : { id: item.id, title: item.title, body: item.body });
+    const text = [
+        '{"version": 1, "tasks": [',
+        ...rawTasks.map((task, index) => `${JSON.stringify(task)}${index < rawTasks.length - 1 ? ',' : ''}`),
+        ']}'
+    ].join('\n');
+    try {
+        return validateManifest(SourceDocument.parse(text, options.file), options.defaults ?? {});
+    }
+    catch (error) {
+        if (!(error instanceof ManifestError))
+            throw error;
+        const item = error.position ? items[error.position.line - 2] : undefined;
+        if (!item)
+            throw error;
+        throw new ManifestError(error.problem, error.file, { line: item.line, column: item.titleOffset + 1 }, error.fix);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/actions/task-source.ts
+
+
+
+/**
+ * Values of the `source` input. `file` reads the manifest in the checkout, `issue` the body of
+ * the issue in the event payload, and `auto` picks `issue` for an issues event with the action
+ * `labeled`, else `file`.
+ */
+const TASK_SOURCES = ['auto', 'file', 'issue'];
+/**
+ * Reads the event payload at GITHUB_EVENT_PATH. Every job of a run gets the same payload,
+ * written when the event happened, so the plan and every matrix leg read the same issue body
+ * even when it is edited while the run is under way.
+ */
+function readRunEvent(context) {
+    const event = { name: context.eventName };
+    if (!context.eventPath || !external_node_fs_default().existsSync(context.eventPath))
+        return event;
+    const payload = JSON.parse(external_node_fs_default().readFileSync(context.eventPath, 'utf8'));
+    if (typeof payload.action === 'string')
+        event.action = payload.action;
+    if (typeof payload.label?.name === 'string')
+        event.label = payload.label.name;
+    const issue = payload.issue;
+    if (issue && typeof issue.number === 'number') {
+        event.issue = {
+            number: issue.number,
+            body: typeof issue.body === 'string' ? issue.body : '',
+            labels: Array.isArray(issue.labels)
+                ? issue.labels.map((label) => typeof label === 'string' ? label : String(label?.name ?? ''))
+                : []
+        };
+    }
+    return event;
+}
+function resolveTaskSource(setting, event) {
+    if (setting !== 'auto')
+        return setting;
+    return event.name === 'issues' && event.action === 'labeled' ? 'issue' : 'file';
+}
+/**
+ * Names the tasks of one parent issue in markers and result refs. It contains the issue
+ * number, because ids derived from titles repeat across parents ("Write the docs").
+ */
+function issueManifestPath(issueNumber) {
+    return `issue #${issueNumber}`;
+}
+/**
+ * Loads the tasks from the manifest file or from the issue in the event payload. Defaults for
+ * issue tasks come from the manifest file when it exists.
+ */
+function loadTaskSource(options) {
+    const { context } = options;
+    const event = options.source === 'file' ? undefined : (options.event ?? readRunEvent(context));
+    if (!event || resolveTaskSource(options.source, event) === 'file') {
+        return { kind: 'file', manifest: loadManifest(options.manifest, context.workspace) };
+    }
+    const issue = requireEventIssue(event);
+    return { kind: 'issue', manifest: loadIssueTasks(issue, options.manifest, context), issue };
+}
+/** Reads an issue's tasks, with the defaults of the manifest file when it exists. */
+function loadIssueTasks(issue, manifestPath, context) {
+    return parseIssueBody(issue.body, {
+        file: issueManifestPath(issue.number),
+        defaults: readManifestDefaults(manifestPath, context.workspace)
+    });
+}
+function requireEventIssue(event) {
+    if (event.issue)
+        return event.issue;
+    throw new Error(`Input 'source' is 'issue', but the '${event.name || 'unknown'}' event that started this run is not about an issue. ` +
+        "Run the workflow on 'issues' events (types: [labeled]), or set source: file to read the manifest file.");
+}
+
 ;// CONCATENATED MODULE: ./src/actions/summary.ts
 
 /**
@@ -48126,6 +48629,7 @@ async function writeJobSummary(markdown) {
 }
 
 ;// CONCATENATED MODULE: ./src/actions/setup.ts
+
 
 
 
@@ -48163,6 +48667,7 @@ function readSetupSettings() {
     return {
         taskIds,
         manifest: readString('manifest', DEFAULT_MANIFEST_PATH),
+        source: readChoice('source', TASK_SOURCES, 'auto'),
         token,
         createIssue: readBoolean('create-issue', true),
         worktreeRoot: external_node_path_default().resolve(context.workspace, worktreeInput),
@@ -48179,7 +48684,11 @@ function readSetupSettings() {
 /** Sets up every task of this leg, one after another, and reports each result. */
 async function setUpLeg(settings) {
     const { context } = settings;
-    const manifest = loadManifest(settings.manifest, context.workspace);
+    const { manifest } = loadTaskSource({
+        source: settings.source,
+        manifest: settings.manifest,
+        context
+    });
     const tasks = settings.taskIds.map((id) => findTask(manifest.tasks, id, manifest.path));
     const git = await GitCommandManager.create(context.workspace, {
         dryRun: settings.dryRun,
@@ -48293,7 +48802,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2298);
+/* harmony import */ var _actions_setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(867);
 
 await (0,_actions_setup_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
