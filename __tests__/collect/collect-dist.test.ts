@@ -83,7 +83,30 @@ describe('dist/collect', () => {
     })
     expect(collect.exitCode).toBe(0)
     expect(collect.outputs.missing).toBe('1')
-    expect(collect.summary).toContain('it is from run 999, not this run 1001')
+    // Each run pushes its results under its own run id, so another run's result is never read.
+    expect(collect.summary).not.toContain('run 999')
+  })
+
+  it('keeps the results of overlapping runs apart', async () => {
+    for (const runId of ['5001', '5002']) {
+      const leg = await project.run(
+        'setup',
+        project.checkout(),
+        { task: 'a' },
+        { GITHUB_RUN_ID: runId }
+      )
+      expect(leg.exitCode).toBe(0)
+    }
+    for (const runId of ['5001', '5002']) {
+      const collect = await project.run(
+        'collect',
+        project.checkout(),
+        { tasks: 'a', comment: 'false' },
+        { GITHUB_RUN_ID: runId }
+      )
+      expect([runId, collect.exitCode, collect.outputs.ready]).toEqual([runId, 0, '1'])
+      expect(JSON.parse(collect.outputs.results!)[0].run.runId).toBe(runId)
+    }
   })
 
   it('posts one comment and updates it on a re-run', async () => {

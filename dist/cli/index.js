@@ -46587,15 +46587,16 @@ function withoutUndefined(env) {
 /** The file name of a result inside its commit. */
 const RESULT_FILE_NAME = 'result.json';
 /**
- * Names the ref that carries one task's result: one ref per manifest and task, so 256
- * legs never write the same ref, and a re-run attempt replaces its own task's ref.
+ * Names the ref that carries one task's result: one ref per manifest, run and task, so 256
+ * legs never write the same ref, overlapping runs keep their own results, and a re-run
+ * attempt replaces its own task's ref.
  */
-function resultRef(manifest, task) {
-    return `${resultRefPrefix(manifest)}/${task}`;
+function resultRef(manifest, runId, task) {
+    return `${resultRefPrefix(manifest, runId)}/${task}`;
 }
-/** The folder of result refs for one manifest; collect fetches `<prefix>/*`. */
-function resultRefPrefix(manifest) {
-    return `refs/parallel-setup/results/${manifestKey(manifest)}`;
+/** The folder of one run's result refs for one manifest; collect fetches `<prefix>/*`. */
+function resultRefPrefix(manifest, runId) {
+    return `refs/parallel-setup/results/${manifestKey(manifest)}/${manifestKey(runId)}`;
 }
 /** Names the claim ref that lets exactly one leg open a task's issue. */
 function claimRef(manifest, task) {

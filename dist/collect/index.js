@@ -47618,15 +47618,16 @@ function findResultProblem(value) {
 /** The file name of a result inside its commit. */
 const ref_RESULT_FILE_NAME = 'result.json';
 /**
- * Names the ref that carries one task's result: one ref per manifest and task, so 256
- * legs never write the same ref, and a re-run attempt replaces its own task's ref.
+ * Names the ref that carries one task's result: one ref per manifest, run and task, so 256
+ * legs never write the same ref, overlapping runs keep their own results, and a re-run
+ * attempt replaces its own task's ref.
  */
-function ref_resultRef(manifest, task) {
-    return `${ref_resultRefPrefix(manifest)}/${task}`;
+function ref_resultRef(manifest, runId, task) {
+    return `${ref_resultRefPrefix(manifest, runId)}/${task}`;
 }
-/** The folder of result refs for one manifest; collect fetches `<prefix>/*`. */
-function ref_resultRefPrefix(manifest) {
-    return `refs/parallel-setup/results/${manifestKey(manifest)}`;
+/** The folder of one run's result refs for one manifest; collect fetches `<prefix>/*`. */
+function ref_resultRefPrefix(manifest, runId) {
+    return `refs/parallel-setup/results/${manifestKey(manifest)}/${manifestKey(runId)}`;
 }
 /** Names the claim ref that lets exactly one leg open a task's issue. */
 function claimRef(manifest, task) {
@@ -47646,10 +47647,10 @@ function manifestKey(manifest) {
 
 
 /**
- * Results travel from the legs to collect as git refs on the repository's remote: each
- * leg pushes one commit holding `result.json` to `refs/parallel-setup/results/<manifest>/<task>`.
- * One ref per task means 256 legs never overwrite each other; a re-run attempt replaces its
- * task's ref; and the push needs only the `contents: write` permission that pushing the task
+ * Results travel from the legs to collect as git refs on the repository's remote: each leg
+ * pushes one commit holding `result.json` to `refs/parallel-setup/results/<manifest>/<run>/<task>`.
+ * One ref per run and task means 256 legs and overlapping runs never overwrite each other; a
+ * re-run attempt replaces its task's ref; and the push needs only the `contents: write` permission that pushing the task
  * branch needs anyway, with no REST request and no rate limit.
  */
 async function publishResults(git, results, remote = 'origin') {
@@ -47657,17 +47658,17 @@ async function publishResults(git, results, remote = 'origin') {
     for (const result of results) {
         const sha = await git.createCommitWithFile(RESULT_FILE_NAME, `${JSON.stringify(result, null, 2)}\n`, `Result of task ${result.task}, run ${result.run.runId} attempt ${result.run.runAttempt}`);
         // '+' replaces an earlier attempt's result; this ref holds nothing else.
-        refspecs.push(`+${sha}:${resultRef(result.run.manifest, result.task)}`);
+        refspecs.push(`+${sha}:${resultRef(result.run.manifest, result.run.runId, result.task)}`);
     }
     const pushed = await git.tryPushRefspecs(remote, refspecs);
     if (!pushed) {
-        throw new Error(`Pushing the results to ${resultRefPrefix(results[0].run.manifest)} failed. ` +
+        throw new Error(`Pushing the results to ${resultRefPrefix(results[0].run.manifest, results[0].run.runId)} failed. ` +
             "The job needs 'contents: write'; without it, set push: false and move the result files yourself (results-dir).");
     }
 }
-/** Fetches every result ref of a manifest and parses them. */
-async function fetchResults(git, manifest, remote = 'origin') {
-    const refs = await git.fetchRefs(remote, `${ref_resultRefPrefix(manifest)}/*`);
+/** Fetches every result ref of one run of a manifest and parses them. */
+async function fetchResults(git, manifest, runId, remote = 'origin') {
+    const refs = await git.fetchRefs(remote, `${ref_resultRefPrefix(manifest, runId)}/*`);
     const fetched = { results: [], rejected: [] };
     for (const [ref, sha] of refs) {
         let text;
@@ -48083,7 +48084,7 @@ async function collectResults(settings) {
     const ordered = known.filter((id) => expected.includes(id));
     const fetched = settings.resultsDir
         ? readResultsDir(external_node_path_default().resolve(context.workspace, settings.resultsDir))
-        : await fetchResults(await GitCommandManager.create(context.workspace, { logger: core_namespaceObject }), manifest.path);
+        : await fetchResults(await GitCommandManager.create(context.workspace, { logger: core_namespaceObject }), manifest.path, context.runId);
     return {
         source,
         merged: mergeResults(ordered, fetched, { runId: context.runId, manifest: manifest.path })

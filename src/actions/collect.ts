@@ -130,7 +130,8 @@ export async function collectResults(settings: CollectSettings): Promise<Collect
     ? readResultsDir(path.resolve(context.workspace, settings.resultsDir))
     : await fetchResults(
         await GitCommandManager.create(context.workspace, { logger: core }),
-        manifest.path
+        manifest.path,
+        context.runId
       )
   return {
     source,

@@ -2,16 +2,17 @@
 export const RESULT_FILE_NAME = 'result.json'
 
 /**
- * Names the ref that carries one task's result: one ref per manifest and task, so 256
- * legs never write the same ref, and a re-run attempt replaces its own task's ref.
+ * Names the ref that carries one task's result: one ref per manifest, run and task, so 256
+ * legs never write the same ref, overlapping runs keep their own results, and a re-run
+ * attempt replaces its own task's ref.
  */
-export function resultRef(manifest: string, task: string): string {
-  return `${resultRefPrefix(manifest)}/${task}`
+export function resultRef(manifest: string, runId: string, task: string): string {
+  return `${resultRefPrefix(manifest, runId)}/${task}`
 }
 
-/** The folder of result refs for one manifest; collect fetches `<prefix>/*`. */
-export function resultRefPrefix(manifest: string): string {
-  return `refs/parallel-setup/results/${manifestKey(manifest)}`
+/** The folder of one run's result refs for one manifest; collect fetches `<prefix>/*`. */
+export function resultRefPrefix(manifest: string, runId: string): string {
+  return `refs/parallel-setup/results/${manifestKey(manifest)}/${manifestKey(runId)}`
 }
 
 /** Names the claim ref that lets exactly one leg open a task's issue. */

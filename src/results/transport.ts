@@ -3,10 +3,10 @@ import { findResultProblem, type TaskResult } from './record.js'
 import { RESULT_FILE_NAME, resultRef, resultRefPrefix } from './ref.js'
 
 /**
- * Results travel from the legs to collect as git refs on the repository's remote: each
- * leg pushes one commit holding `result.json` to `refs/parallel-setup/results/<manifest>/<task>`.
- * One ref per task means 256 legs never overwrite each other; a re-run attempt replaces its
- * task's ref; and the push needs only the `contents: write` permission that pushing the task
+ * Results travel from the legs to collect as git refs on the repository's remote: each leg
+ * pushes one commit holding `result.json` to `refs/parallel-setup/results/<manifest>/<run>/<task>`.
+ * One ref per run and task means 256 legs and overlapping runs never overwrite each other; a
+ * re-run attempt replaces its task's ref; and the push needs only the `contents: write` permission that pushing the task
  * branch needs anyway, with no REST request and no rate limit.
  */
 export async function publishResults(
@@ -22,12 +22,12 @@ export async function publishResults(
       `Result of task ${result.task}, run ${result.run.runId} attempt ${result.run.runAttempt}`
     )
     // '+' replaces an earlier attempt's result; this ref holds nothing else.
-    refspecs.push(`+${sha}:${resultRef(result.run.manifest, result.task)}`)
+    refspecs.push(`+${sha}:${resultRef(result.run.manifest, result.run.runId, result.task)}`)
   }
   const pushed = await git.tryPushRefspecs(remote, refspecs)
   if (!pushed) {
     throw new Error(
-      `Pushing the results to ${resultRefPrefix(results[0]!.run.manifest)} failed. ` +
+      `Pushing the results to ${resultRefPrefix(results[0]!.run.manifest, results[0]!.run.runId)} failed. ` +
         "The job needs 'contents: write'; without it, set push: false and move the result files yourself (results-dir)."
     )
   }
@@ -44,13 +44,14 @@ export interface FetchedResults {
   rejected: RejectedResult[]
 }
 
-/** Fetches every result ref of a manifest and parses them. */
+/** Fetches every result ref of one run of a manifest and parses them. */
 export async function fetchResults(
   git: Pick<GitCommandManager, 'fetchRefs' | 'readFileAtCommit'>,
   manifest: string,
+  runId: string,
   remote = 'origin'
 ): Promise<FetchedResults> {
-  const refs = await git.fetchRefs(remote, `${resultRefPrefix(manifest)}/*`)
+  const refs = await git.fetchRefs(remote, `${resultRefPrefix(manifest, runId)}/*`)
   const fetched: FetchedResults = { results: [], rejected: [] }
   for (const [ref, sha] of refs) {
     let text: string
