@@ -79,10 +79,10 @@ export function renderChart(title: string, series: ChartSeries[]): string {
   return parts.join('\n')
 }
 
-/** Rounds up to 1, 2 or 5 times a power of ten, so the axis ticks are round numbers. */
+/** Rounds up to a round number, so that the five axis ticks are round numbers too. */
 function niceCeiling(value: number): number {
   const power = 10 ** Math.floor(Math.log10(value))
-  for (const step of [1, 2, 5, 10]) {
+  for (const step of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
     if (step * power >= value) return step * power
   }
   return 10 * power

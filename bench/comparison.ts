@@ -2,6 +2,9 @@
  * Sections 1 and 2 of the report: the sequential strategy against this project's fan-out,
  * side by side in one run, and how the fan-out's wall time grows with the task count.
  */
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import {
   GUIDE_ISSUE_CREATE_MS,
   GUIDE_WORKTREE_MS,
@@ -18,6 +21,8 @@ import {
 } from './legs.js'
 import { createBenchProject, type BenchProject } from './project.js'
 import { median, round, roundSummary, summarize, type Summary } from './stats.js'
+
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 /** The guide's own table: total setup time with its 60 s of planning, in seconds. */
 export const GUIDE_TABLE = [
@@ -67,6 +72,8 @@ export interface ComparisonRow {
 }
 
 export interface ListModeRecord {
+  /** The installed @octokit/plugin-throttling, which spaces the issue creations of one process. */
+  throttlingVersion: string
   tasks: number
   wallS: number
   /** The issue phase of each task, in order, in milliseconds. */
@@ -91,6 +98,8 @@ export interface ComparisonRecord {
   sequentialTasks: number
   /** Wall time of one sequential setup step, in seconds, over every sequential task. */
   sequentialPerTask: Summary
+  /** Median over the sequential runs of the CPU seconds per step, git included. */
+  sequentialCpuPerTaskS: number | null
   rows: ComparisonRow[]
   scaling: {
     base: number
@@ -176,6 +185,9 @@ export async function runComparison(
     run.elapsedAfterTaskMs.map((elapsed, i) => elapsed - (run.elapsedAfterTaskMs[i - 1] ?? 0))
   )
   const sequentialPerTask = summarize(perTaskMs.map((ms) => ms / 1000))
+  const sequentialCpu = sequentialRuns
+    .map((run) => (run.legCpuSeconds === undefined ? undefined : run.legCpuSeconds / run.tasks))
+    .filter((value): value is number => value !== undefined)
 
   const rows = settings.sizes.map((tasks) =>
     buildRow(tasks, {
@@ -199,6 +211,7 @@ export async function runComparison(
     runners: settings.runners,
     sequentialTasks: settings.sequentialTasks,
     sequentialPerTask: roundSummary(sequentialPerTask),
+    sequentialCpuPerTaskS: sequentialCpu.length > 0 ? round(median(sequentialCpu)) : null,
     rows,
     scaling: buildScaling(rows),
     listMode
@@ -314,6 +327,7 @@ async function runListMode(
     }>
     log(`list mode, ${tasks} tasks in one step: ${wallS.toFixed(2)} s`)
     return {
+      throttlingVersion: readPackageVersion('@octokit/plugin-throttling'),
       tasks,
       wallS: round(wallS),
       issuePhaseMs: results.map(
@@ -326,6 +340,15 @@ async function runListMode(
     }
   } finally {
     await project.stop()
+  }
+}
+
+function readPackageVersion(name: string): string {
+  const file = path.join(repositoryRoot, 'node_modules', name, 'package.json')
+  try {
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version
+  } catch {
+    return 'unknown'
   }
 }
 

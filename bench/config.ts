@@ -20,7 +20,7 @@ export interface ComparisonConfig {
    */
   sequentialTasks: number
   sequentialRuns: number
-  /** Most legs running at once: the runner pool. */
+  /** Maximum number of legs running at once: the runner pool. */
   runners: number
   /** Lone legs run after each parallel run, one at a time, as on a runner of their own. */
   probes: number
@@ -100,7 +100,7 @@ export function configFor(mode: BenchMode): BenchConfig {
           sequentialTasks: 20,
           sequentialRuns: 3,
           runners: 64,
-          probes: 3
+          probes: 5
         },
         listModeTasks: 3,
         // 256 legs need more CPU time than the 3 minutes the limits allow, so the full run

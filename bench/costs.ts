@@ -88,6 +88,8 @@ export async function runCosts(
   }
 
   const coldStarts = measureColdStarts(targets, settings.coldStartRuns)
+  const toolkit = targets.find((target) => target.name.startsWith('toolkit'))
+  if (toolkit?.script) fs.rmSync(path.dirname(toolkit.script), { recursive: true, force: true })
   log(
     `cold starts: ${coldStarts.map((row) => `${row.name} ${Math.round(row.wallMs.median)} ms`).join(', ')}`
   )
@@ -168,10 +170,14 @@ function measureColdStarts(
   const dir = fs.realpathSync(makeTempDir('bench-cold-'))
   const env = runnerEnv(dir)
   const samples = targets.map(() => [] as TimedProcess[])
-  // One untimed start of each first, so every timed start finds the files in the page cache.
-  for (const target of targets) runTimed(target.args, dir, env)
-  for (let run = 0; run < runs; run++) {
-    targets.forEach((target, i) => samples[i]!.push(runTimed(target.args, dir, env)))
+  try {
+    // One untimed start of each first, so every timed start finds the files in the page cache.
+    for (const target of targets) runTimed(target.args, dir, env)
+    for (let run = 0; run < runs; run++) {
+      targets.forEach((target, i) => samples[i]!.push(runTimed(target.args, dir, env)))
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
   }
   return targets.map((target, i) => {
     const list = samples[i]!
@@ -359,18 +365,22 @@ function measurePlanning(sizes: number[], runs: number): PlanTimingRow[] {
     const inProcess: number[] = []
     const dist: TimedProcess[] = []
     let matrixLegs = 0
-    for (let run = 0; run < runs; run++) {
-      const started = performance.now()
-      const plan = planTasks(parseManifest(text, MANIFEST_PATH, dir))
-      inProcess.push(performance.now() - started)
-      matrixLegs = plan.matrix.include.length
+    try {
+      for (let run = 0; run < runs; run++) {
+        const started = performance.now()
+        const plan = planTasks(parseManifest(text, MANIFEST_PATH, dir))
+        inProcess.push(performance.now() - started)
+        matrixLegs = plan.matrix.include.length
 
-      fs.writeFileSync(env.GITHUB_OUTPUT!, '')
-      const timed = runTimed([bundlePath('plan')], dir, env)
-      if (timed.exitCode !== 0) {
-        throw new Error(`dist/plan failed on ${tasks} tasks:\n${timed.stdout}${timed.stderr}`)
+        fs.writeFileSync(env.GITHUB_OUTPUT!, '')
+        const timed = runTimed([bundlePath('plan')], dir, env)
+        if (timed.exitCode !== 0) {
+          throw new Error(`dist/plan failed on ${tasks} tasks:\n${timed.stdout}${timed.stderr}`)
+        }
+        dist.push(timed)
       }
-      dist.push(timed)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
     }
     const rss = dist.map((sample) => sample.maxRssKiB).filter((kib): kib is number => kib !== null)
     return {

@@ -15,7 +15,11 @@ import { readMemInfoKiB } from './machine.js'
 import { createBenchProject } from './project.js'
 import { median, round } from './stats.js'
 
-/** Memory planned per concurrent leg. A waiting leg's proportional set size measured about 40 MiB. */
+/**
+ * Memory planned per concurrent leg, an estimate. A leg that waits for its turn had a
+ * proportional set size of about 40 MiB (smaps_rollup), and a running one peaks near 100 MiB
+ * resident, part of it shared with the other legs.
+ */
 const PLANNED_MIB_PER_LEG = 64
 /** Memory kept free for everything else on the machine while the legs run. */
 const RESERVED_MIB = 2048

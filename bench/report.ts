@@ -31,6 +31,14 @@ export function renderChartFor(record: BenchRecord): string {
       points: rows.map((row) => ({ tasks: row.tasks, seconds: row.parallel.median }))
     }
   ]
+  const lone = rows.filter((row) => row.isolatedLeg !== null)
+  if (lone.length > 0) {
+    series.push({
+      label: 'one lone leg after the N legs (a runner per leg, section 2)',
+      color: '#2ca02c',
+      points: lone.map((row) => ({ tasks: row.tasks, seconds: row.isolatedLeg!.median }))
+    })
+  }
   const bounded = rows.filter((row) => row.machineBoundS !== null)
   if (bounded.length > 0) {
     series.push({
@@ -119,9 +127,9 @@ function renderModel(record: BenchRecord): string[] {
   return [
     '## How the runs are modelled',
     '',
-    '- Everything runs on this machine: each setup step is a separate Node 24 process started ' +
-      "by the test harness's `runAction`, as the Actions runner starts a step; git is real and " +
-      'pushes to a local bare repository; the GitHub REST API is the emulator in `test/emulator` ' +
+    '- Everything runs on this machine. Each setup step is a separate Node 24 process that the ' +
+      "test harness's `runAction` starts, as the Actions runner starts a step. Git is real and " +
+      'pushes to a local bare repository. The GitHub REST API is the emulator in `test/emulator` ' +
       "on 127.0.0.1, inside the bench's own process, with its contract checks off. Every N gets " +
       'a new repository and a new emulator. The bundles are a copy of dist/ made at the start, ' +
       'so a rebuild during the run changes nothing.',
@@ -146,10 +154,11 @@ function renderModel(record: BenchRecord): string[] {
       'running leg stands for one runner; the cap keeps the largest runs within the memory of ' +
       'this machine, and two CPUs are busy long before it is reached.',
     "- Both strategies have GitHub's secondary limits off in the emulator and the pacing of " +
-      'issue creation off (`creates-per-minute: 0`); section 3 turns both on. Left out of ' +
-      'both: the job start and checkout that every leg and the main job need (made before the ' +
-      "clock starts, since they are the same in both strategies), the guide's 60 s of " +
-      'planning and its time to spawn agents. Each task has `install: none`; section 5 times ' +
+      'issue creation off (`creates-per-minute: 0`); section 3 turns both on. The job start ' +
+      'and the checkout that every leg and the main job need are left out of both, because ' +
+      'they cost the same in both strategies: the checkouts are made before the clock starts. ' +
+      "The guide's 60 s of planning and its time to spawn agents are left out too. Each task " +
+      'has `install: none`; section 5 times ' +
       'installs.',
     ''
   ]
@@ -188,12 +197,15 @@ function renderComparison(record: BenchRecord): string[] {
       `CPU time for the emulator and the harness) ÷ ${cpus} CPUs: the least wall time this ` +
       'machine needs for the work of the run. Other processes is the CPU time that processes ' +
       'outside the bench used during the parallel run, which slowed it further. ' +
-      `One sequential step took ${formatSummary(c.sequentialPerTask)} s. At N = 1 both ` +
+      `One sequential step took ${c.sequentialPerTask.median.toFixed(2)} s (median; ` +
+      `${c.sequentialPerTask.min.toFixed(2)}–${c.sequentialPerTask.max.toFixed(2)} s over ` +
+      `${c.sequentialPerTask.runs} steps). At N = 1 both ` +
       'strategies run the same single step, so their difference there is the noise between runs. ' +
       (failures === 0
         ? 'Every step of every run ended ready.'
         : `${failures} steps did not end ready; benchmarks.json has the end of their output.`),
     '',
+    ...describeSpeedup(c, cpus),
     '![Setup wall time against the task count](benchmarks.svg)',
     '',
     ...renderGuide(c),
@@ -202,6 +214,26 @@ function renderComparison(record: BenchRecord): string[] {
     ''
   )
   return lines
+}
+
+/** Explains the measured speedups by the CPU time of a step, when the runs measured it. */
+function describeSpeedup(c: ComparisonRecord, cpus: number): string[] {
+  const measured = c.rows.filter((row) => !row.speedupIsEstimate && row.tasks >= 5)
+  if (measured.length === 0 || c.sequentialCpuPerTaskS === null) return []
+  const speedups = measured.map((row) => row.speedup)
+  const busy = c.sequentialCpuPerTaskS / c.sequentialPerTask.median
+  return [
+    `From N = 5 on, the measured speedup is ${Math.min(...speedups).toFixed(2)}× to ` +
+      `${Math.max(...speedups).toFixed(2)}×. A sequential step used ` +
+      `${c.sequentialCpuPerTaskS.toFixed(2)} CPU-seconds in ${c.sequentialPerTask.median.toFixed(2)} s, ` +
+      `so the sequential strategy kept ${busy.toFixed(2)} CPUs busy, and the parallel one can ` +
+      `keep at most ${cpus}: on this machine the speedup cannot go much beyond ` +
+      `${(cpus / busy).toFixed(1)}×, whatever N is. The added latencies ` +
+      `(${formatMs(c.createLatencyMs + c.worktreeDelayMs)} a step, which parallel legs wait out ` +
+      `together) are ${Math.round(((c.createLatencyMs + c.worktreeDelayMs) / 1000 / c.sequentialPerTask.median) * 100)} % ` +
+      'of a sequential step at this scale.',
+    ''
+  ]
 }
 
 function renderGuide(c: ComparisonRecord): string[] {
@@ -234,9 +266,9 @@ function renderGuide(c: ComparisonRecord): string[] {
   }
   lines.push(
     '',
-    'The last column is an estimate, not a measurement: it takes the parallel time to be one ' +
-      'lone leg (section 2), as if every leg ran on a runner of its own, started at the same ' +
-      'moment, and GitHub answered N legs as fast as one.',
+    'The last column is an estimate, not a measurement. It takes the parallel time to be one ' +
+      'lone leg (section 2). That assumes every leg runs on a runner of its own, all legs ' +
+      'start at the same moment, and GitHub answers N legs as fast as one.',
     ''
   )
   return lines
@@ -274,7 +306,7 @@ function renderListMode(c: ComparisonRecord): string[] {
     `One setup step with ${list.tasks} tasks as a list (\`task: ${Array.from({ length: list.tasks }, (_, i) => `t${i}`).join(',')}\`), ` +
       `as a matrix leg runs them when tasks share legs, took ${list.wallS.toFixed(2)} s. Its issue ` +
       `phases took ${list.issuePhaseMs.join(', ')} ms, with the same 100 ms of added latency per ` +
-      'creation as above. The GitHub client uses @octokit/plugin-throttling (11.0.5 here), ' +
+      `creation as above. The GitHub client uses @octokit/plugin-throttling (${list.throttlingVersion} here), ` +
       'whose `notifications` group lets one process send a request that triggers ' +
       'notifications, such as opening an issue, at most every 3,000 ms. ' +
       '`PARALLEL_SETUP_TIME_SCALE` does not shorten that wait, so a list step cannot be run at ' +
@@ -292,9 +324,9 @@ function renderScaling(record: BenchRecord): string[] {
     '## 2. Scaling of the parallel setup phase',
     '',
     `Wall time of the fan-out for N against N = ${scaling.base}, in this run, with the limits ` +
-      'and the pacing off. A lone leg is one more setup step run after the fan-out, alone ' +
-      'on the machine, for a task of the same manifest: what a leg takes on a runner of its ' +
-      'own with N issues and branches already on the remote.',
+      'and the pacing off. A lone leg is one more setup step, run alone on the machine after ' +
+      'the fan-out, for another task of the same manifest. It shows what a leg takes on a ' +
+      'runner of its own when N issues and branches are already on the remote.',
     '',
     `| N | parallel (s) | t(N) / t(${scaling.base}) | lone leg (s) | lone leg ÷ lone leg at ${scaling.base} |`,
     '| ---: | ---: | ---: | ---: | ---: |'
@@ -321,22 +353,32 @@ function renderScaling(record: BenchRecord): string[] {
 }
 
 /** Names what this run shows about a lone leg that is slower at larger N. */
-function describeLoneLegGrowth(row: ComparisonRecord['rows'][number]): string {
-  const requests = Math.max(...row.isolatedLegRequests)
-  const parts: string[] = []
-  if (requests > 3) {
+function describeLoneLegGrowth(row: ComparisonRecord['rows'][number], cpus: number): string {
+  const parts = [
+    "Two parts of a leg's own work grow with N. It reads the list of issues that carry the " +
+      'tracking label twice, 100 to a page. And the remote has three more refs per task: the ' +
+      'branch, the claim and the result. This bench does not time them apart.'
+  ]
+  const pages = describePages(row)
+  if (pages) parts.push(pages)
+  const capacity = row.parallel.median * cpus
+  if (row.otherCpuS !== null && row.otherCpuS > 0.05 * capacity) {
     parts.push(
-      `At N = ${row.tasks} the lone legs made up to ${requests} requests, because more than ` +
-        '100 issues carried the tracking label, so each list of them took more than one page.'
-    )
-  }
-  if (row.otherCpuS !== null && row.otherCpuS > 1) {
-    parts.push(
-      `Other processes used ${row.otherCpuS.toFixed(1)} CPU-seconds during that fan-out, and ` +
-        'the bench cannot tell how much of the difference they caused.'
+      `Other processes used ${row.otherCpuS.toFixed(1)} CPU-seconds during that fan-out, which ` +
+        'may also have slowed the lone legs.'
     )
   }
   return parts.join(' ')
+}
+
+/** Notes the extra list pages of lone legs that found more than 100 labelled issues. */
+function describePages(row: ComparisonRecord['rows'][number]): string {
+  const requests = Math.max(...row.isolatedLegRequests)
+  if (requests <= 3) return ''
+  return (
+    `At N = ${row.tasks} more than 100 issues carried the tracking label, so the lone legs ` +
+    `made up to ${requests} requests.`
+  )
 }
 
 /** Writes the verdict on the scaling goal, with the machine bound and the lone legs as the reasons. */
@@ -374,14 +416,16 @@ function describeScalingGoal(
   const base = scaling.rows.find((candidate) => candidate.tasks === scaling.base)
   if (goal.isolatedRatio !== null && base?.isolatedLegS != null) {
     text +=
-      `A lone leg took ${formatOptional(goal.isolatedLegS)} s at N = ${scaling.goalTasks} against ` +
-      `${base.isolatedLegS.toFixed(2)} s at N = ${scaling.base}, a ratio of ` +
+      `A lone leg took ${formatSummary(row.isolatedLeg!)} s at N = ${scaling.goalTasks} against ` +
+      `${formatSummary(c.rows.find((candidate) => candidate.tasks === scaling.base)!.isolatedLeg!)} s ` +
+      `at N = ${scaling.base}, a ratio of the medians of ` +
       `${goal.isolatedRatio.toFixed(2)}: ` +
       (goal.isolatedRatio <= scaling.goalRatio
         ? 'within the goal. With one runner per leg the setup phase would stay as flat as ' +
           "that, as far as this project's own work goes, if GitHub serves N legs as fast as " +
-          'one; the bench cannot test that last assumption.'
-        : 'above the goal. ' + describeLoneLegGrowth(row))
+          'one; the bench cannot test that last assumption. ' +
+          describePages(row)
+        : 'above the goal. ' + describeLoneLegGrowth(row, record.machine.cpus))
   }
   return text
 }
@@ -406,9 +450,9 @@ function renderLimits(record: BenchRecord): string[] {
       : `The legs needed ${l.legCpuSeconds.toFixed(0)} CPU-seconds, so ${record.machine.cpus} CPUs ` +
         `need at least ${(l.legCpuSeconds / record.machine.cpus).toFixed(0)} s for them. ` +
         (l.timeScale > 1
-          ? 'The clock is compressed only as far as the legs can still reach their turns: a ' +
+          ? 'The clock is compressed only as far as the legs can still reach their turns. A ' +
             "faster clock would fit the limit's minutes into less real time than the machine " +
-            'needs, and the run would measure the machine instead of the limits.'
+            'needs, so the run would measure the machine instead of the limits.'
           : '')
   const lines = [
     "## 3. With GitHub's secondary rate limits",
@@ -508,7 +552,6 @@ function renderColdStarts(costs: CostRecord): string[] {
 
 function renderHappyPath(costs: CostRecord, record: BenchRecord): string[] {
   const h = costs.happyPath
-  const maxRequests = Math.max(...h.requestsPerLeg)
   const lines = [
     '### Requests and memory on the happy path',
     '',
@@ -527,24 +570,31 @@ function renderHappyPath(costs: CostRecord, record: BenchRecord): string[] {
     `| collect: requests, wall time, peak memory | ${h.collect.requests}, ${h.collect.wallMs} ms, ${formatOptional(h.collect.maxRssMiB, 0)} MiB (exit code ${h.collect.exitCode}) |`,
     ''
   ]
-  const probeCounts = (record.comparison?.rows ?? [])
+  const probes = (record.comparison?.rows ?? [])
     .filter((row) => row.isolatedLegRequests.length > 0)
-    .map((row) => `${row.isolatedLegRequests.join(', ')} at N = ${row.tasks}`)
+    .map((row) => ({ tasks: row.tasks, requests: row.isolatedLegRequests }))
   if (record.limits?.probe) {
-    probeCounts.push(`${record.limits.probe.requests} at N = ${record.limits.legs}`)
+    probes.push({ tasks: record.limits.legs, requests: [record.limits.probe.requests] })
   }
-  if (probeCounts.length > 0) {
+  if (probes.length > 0) {
     const searches =
       (record.comparison?.rows ?? []).reduce((sum, row) => sum + row.isolatedLegSearchRequests, 0) +
       (record.limits?.probe?.searchRequests ?? 0)
+    const paged = probes.some((probe) => Math.max(...probe.requests) > 3)
     lines.push(
-      `The lone legs of sections 2 and 3 made ${probeCounts.join('; ')} requests, and ` +
-        `${searches} to the Search API. ` +
-        (maxRequests <= 3
-          ? 'A leg lists the issues that carry the tracking label before and after it claims ' +
-            'its task, 100 to a page, so with more than 100 such issues each list takes more ' +
-            'than one request.'
-          : ''),
+      `The lone legs of sections 2 and 3, run after N other legs, made ${searches} Search API ` +
+        'requests and these REST requests:',
+      '',
+      '| N | requests of each lone leg |',
+      '| ---: | --- |',
+      ...probes.map((probe) => `| ${probe.tasks} | ${probe.requests.join(', ')} |`),
+      '',
+      'A leg lists the issues that carry the tracking label before and after it claims its ' +
+        'task, 100 to a page. ' +
+        (paged
+          ? 'Above 100 such issues each list takes more than one request, so a leg makes more ' +
+            'than 3 requests once more than 100 issues carry the label.'
+          : 'Up to 100 such issues each list takes one request.'),
       ''
     )
   }
@@ -608,8 +658,8 @@ function renderInstall(install: InstallRecord | null): string[] {
       "yarn 1's cache folder). Tasks set up on one machine then share it: the tasks of a " +
       "shared matrix leg, or the CLI on a developer's machine. src/install/detect.ts relies on " +
       "npm's cache and pnpm's store being safe for concurrent installs, which the install " +
-      'tests check with two at once, and runs yarn 1 with `--mutex network`, because yarn 1 ' +
-      'can corrupt its cache when two installs write to it at once. On GitHub-hosted runners ' +
+      'tests check with two installs at once. It runs yarn 1 with `--mutex network`, because ' +
+      'yarn 1 can corrupt its cache when two installs write to it at once. On GitHub-hosted runners ' +
       'every leg starts with an empty cache, so a leg with one task pays the cold time. The ' +
       'bench moves each cache into a scratch folder (`npm_config_cache`; ' +
       '`npm_config_store_dir` and `npm_config_cache_dir`; `YARN_CACHE_FOLDER`) so that cold ' +
@@ -675,10 +725,15 @@ function renderGoals(record: BenchRecord): string[] {
   }
   const l = record.limits
   if (l?.lastCreateMin !== null && l?.lastCreateMin !== undefined) {
+    const ratio =
+      l.lowerBound.windowMin > 0
+        ? ` (${(l.lastCreateMin / l.lowerBound.windowMin).toFixed(2)} × the bound)`
+        : ''
     rows.push([
-      `${l.legs} legs under the secondary limits: last creation near the ${l.lowerBound.windowMin} min bound`,
-      `${l.lastCreateMin.toFixed(2)} min, ${l.secondaryRejections} rejected, ${l.failures} failed`,
-      l.failures === 0 ? 'see section 3' : 'not met'
+      `${l.legs} legs under the secondary limits: every leg ready, no request rejected`,
+      `last creation ${l.lastCreateMin.toFixed(2)} min against ${l.lowerBound.windowMin} min${ratio}; ` +
+        `${l.secondaryRejections} rejected, ${l.failures} failed`,
+      l.failures === 0 && l.secondaryRejections === 0 ? 'met' : 'not met'
     ])
   }
   const budget = BUDGET_S[record.mode]

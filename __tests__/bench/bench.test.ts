@@ -15,6 +15,10 @@ describe('bench in smoke mode', () => {
     record = await runBench({ mode: 'smoke', outDir, log: () => undefined })
   }, 300_000)
 
+  afterAll(() => {
+    fs.rmSync(outDir, { recursive: true, force: true })
+  })
+
   it('completes every section', () => {
     expect(record.errors).toEqual([])
     expect(record.format).toBe(1)
@@ -58,6 +62,7 @@ describe('bench in smoke mode', () => {
     expect(comparison.listMode?.tasks).toBe(2)
     expect(comparison.listMode?.failures).toBe(0)
     expect(comparison.listMode?.issuePhaseMs).toHaveLength(2)
+    expect(comparison.listMode?.throttlingVersion).toMatch(/^\d+\./)
   })
 
   it('runs the limit run to the end', () => {
