@@ -156,6 +156,27 @@ describe('parseManifest', () => {
       "'title' of task 1 ('a') must be a string"
     ],
     [
+      'a title of only spaces',
+      'version: 1\ntasks:\n  - id: a\n    title: "   "\n',
+      4,
+      12,
+      "'title' of task 1 ('a') has only spaces"
+    ],
+    [
+      'a title of a tab and a newline',
+      'version: 1\ntasks:\n  - id: a\n    title: "\\t\\n"\n',
+      4,
+      12,
+      "'title' of task 1 ('a') has only spaces"
+    ],
+    [
+      'a title YAML reads as a number',
+      'version: 1\ntasks:\n  - id: a\n    title: 2024\n',
+      4,
+      12,
+      "'title' of task 1 ('a') must be a string, but it is a number"
+    ],
+    [
       'labels as a string',
       'version: 1\ntasks:\n  - id: a\n    title: A\n    labels: bug\n',
       5,
@@ -281,6 +302,17 @@ describe('parseManifest', () => {
     )
   })
 
+  it.each([
+    ['2024', 'Put it in quotes, such as "2024", so that YAML reads it as text'],
+    ['true', 'Put it in quotes, such as "true", so that YAML reads it as text'],
+    ['1.5', 'Put it in quotes, such as "1.5", so that YAML reads it as text'],
+    ['', 'Give it a value, or remove the key'],
+    ['[a, b]', 'Write it as a string']
+  ])('tells how to write the title %j as text', (value, fix) => {
+    const error = errorOf(`version: 1\ntasks:\n  - id: a\n    title: ${value}\n`)
+    expect(error.fix).toBe(fix)
+  })
+
   it('stops a YAML alias bomb', () => {
     const lines = ['version: 1', 'a: &a ["x","x","x","x","x","x","x","x","x","x"]']
     for (let i = 1; i < 9; i++) {
@@ -358,6 +390,16 @@ describe('loadManifest', () => {
     })
     expect(() => loadManifest(path.join('plan.yaml'), root)).toThrow(
       "plan.yaml:4:11: the task file '../../etc/passwd' leaves the repository through '..'"
+    )
+  })
+  it('rejects a Promptune task whose name has only spaces', () => {
+    const root = makeTempDir()
+    writeFiles(root, {
+      'plan.yaml': 'tasks:\n  - id: a\n    name: "  "\n    file: a.md\n',
+      'a.md': '---\nid: a\n---\n\nBody.\n'
+    })
+    expect(() => loadManifest('plan.yaml', root)).toThrow(
+      "plan.yaml:3:11: task 'a' of the Promptune plan has no name"
     )
   })
 })

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { slugify } from './branch.js'
-import { SourceDocument } from './document.js'
+import { readSource, type SourceDocument } from './document.js'
 import { ManifestError } from './errors.js'
 import { isPromptunePlan } from './promptune.js'
 import type { Manifest, Task } from './types.js'
@@ -138,10 +138,11 @@ export function readManifestDefaults(manifestPath: string, root: string): RawDef
   const absolute = path.resolve(root, manifestPath)
   if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile()) return {}
   const displayPath = path.relative(root, absolute) || manifestPath
-  const source = SourceDocument.parse(fs.readFileSync(absolute, 'utf8'), displayPath)
-  if (isPromptunePlan(source.data)) return {}
-  validateManifest(source)
-  return (source.data as { defaults?: RawDefaults }).defaults ?? {}
+  return readSource(fs.readFileSync(absolute, 'utf8'), displayPath, 0, (source) => {
+    if (isPromptunePlan(source.data)) return {}
+    validateManifest(source)
+    return (source.data as { defaults?: RawDefaults }).defaults ?? {}
+  })
 }
 
 // Lines
@@ -271,10 +272,11 @@ function addBlock(
 
 function readManifestBlock(block: ManifestBlock, options: IssueBodyOptions): Task[] {
   try {
-    const source = SourceDocument.parse(block.text, options.file, block.fenceLine)
-    const tasks = validateManifest(source, options.defaults ?? {})
-    rejectInstallCommands(source)
-    return tasks
+    return readSource(block.text, options.file, block.fenceLine, (source) => {
+      const tasks = validateManifest(source, options.defaults ?? {})
+      rejectInstallCommands(source)
+      return tasks
+    })
   } catch (error) {
     if (!(error instanceof ManifestError) || !error.position) throw error
     // The position is already the body's line. The line within the block is added because
@@ -493,7 +495,9 @@ function validateItems(items: ScannedItem[], options: IssueBodyOptions): Task[] 
     ']}'
   ].join('\n')
   try {
-    return validateManifest(SourceDocument.parse(text, options.file), options.defaults ?? {})
+    return readSource(text, options.file, 0, (source) =>
+      validateManifest(source, options.defaults ?? {})
+    )
   } catch (error) {
     if (!(error instanceof ManifestError)) throw error
     const item = error.position ? items[error.position.line - 2] : undefined

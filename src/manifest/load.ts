@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { SourceDocument } from './document.js'
+import { readSource } from './document.js'
 import { ManifestError } from './errors.js'
 import { isPromptunePlan, readPromptunePlan } from './promptune.js'
 import type { Manifest } from './types.js'
@@ -19,11 +19,12 @@ export function loadManifest(manifestPath: string, root: string = process.cwd())
 
 /** Validates manifest text that was already read; `file` names it in errors. */
 export function parseManifest(text: string, file: string, root: string = process.cwd()): Manifest {
-  const source = SourceDocument.parse(text, file)
-  if (isPromptunePlan(source.data)) {
-    return { path: file, format: 'promptune', tasks: readPromptunePlan(source, root, {}) }
-  }
-  return { path: file, format: 'native', tasks: validateManifest(source) }
+  return readSource(text, file, 0, (source): Manifest => {
+    if (isPromptunePlan(source.data)) {
+      return { path: file, format: 'promptune', tasks: readPromptunePlan(source, root, {}) }
+    }
+    return { path: file, format: 'native', tasks: validateManifest(source) }
+  })
 }
 
 function readManifestText(absolute: string, shown: string): string {

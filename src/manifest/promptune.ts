@@ -97,7 +97,7 @@ export function readPromptunePlan(
         `task ${index + 1} of the Promptune plan has no id`,
         "Add id to the entry or to the task file's front matter"
       )
-    if (raw.title === '')
+    if (raw.title.trim() === '')
       fail('name', `task '${raw.id}' of the Promptune plan has no name`, 'Add name to the entry')
     rawTasks.push(raw)
   })

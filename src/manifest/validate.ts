@@ -92,6 +92,14 @@ export function checkTasks(
     if (idProblem) {
       fail(index, 'id', `the task id '${task.id}' cannot name a git branch: ${idProblem}`, ID_FIX)
     }
+    if (task.title.trim() === '') {
+      fail(
+        index,
+        'title',
+        `the title of task '${task.id}' has only spaces`,
+        'Write a title with words in it; it becomes the issue title'
+      )
+    }
     const earlier = seenIds.get(task.id)
     if (earlier !== undefined) {
       fail(
@@ -295,12 +303,21 @@ function schemaErrorToManifestError(source: SourceDocument, error: ErrorObject):
       const key = String(error.params.missingProperty)
       return make(`${where} has no '${key}'`, requiredFix(key))
     }
-    case 'type':
+    case 'type': {
+      const expected = describeExpectedType(String(error.params.type))
+      const found = valueAt(source.data, error.instancePath)
       return make(
-        `${where} must be ${describeExpectedType(String(error.params.type))}`,
-        `Write it as ${describeExpectedType(String(error.params.type))}`
+        `${where} must be ${expected}, but it is ${describeType(found)}`,
+        typeFix(expected, found)
       )
+    }
     case 'pattern': {
+      if (error.instancePath.endsWith('/title')) {
+        return make(
+          `${where} has only spaces`,
+          'Write a title with words in it; it becomes the issue title'
+        )
+      }
       const value = String(valueAt(source.data, error.instancePath))
       const problem = findTaskIdProblem(value) ?? 'it has characters a task id may not have'
       return make(`the task id '${value}' in ${where} cannot name a git branch: ${problem}`, ID_FIX)
@@ -320,6 +337,16 @@ function schemaErrorToManifestError(source: SourceDocument, error: ErrorObject):
         'Check it against schema/manifest.schema.json'
       )
   }
+}
+
+/** YAML reads 2024, true and an empty value as a number, a boolean and null, not as text. */
+function typeFix(expected: string, found: unknown): string {
+  if (!expected.startsWith('a string')) return `Write it as ${expected}`
+  if (found === null || found === undefined) return 'Give it a value, or remove the key'
+  if (typeof found === 'number' || typeof found === 'boolean') {
+    return `Put it in quotes, such as "${String(found)}", so that YAML reads it as text`
+  }
+  return `Write it as ${expected}`
 }
 
 function requiredFix(key: string): string {
