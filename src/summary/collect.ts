@@ -144,7 +144,8 @@ export function renderCollectSummary(
     },
     {
       summary: overSummary ? options.limit : undefined,
-      mermaid: sectionsCut && overMermaid,
+      // Named only when Mermaid's limit, not the summary's, stopped the next section.
+      mermaid: sectionsCut && sum(sectionChars.slice(0, sectionCount + 1)) > ganttCharBudget,
       fullResults: options.fullResults
     }
   )
