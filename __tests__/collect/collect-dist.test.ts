@@ -1,6 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { createScratchProject, type ScratchProject } from '../../test/support/project.js'
+import { MAX_JOB_OUTPUTS_SIZE, MAX_TRIMMED_ERROR_LENGTH } from '../../src/results/output.js'
+import { jobOutputsSize } from '../../test/support/outputs.js'
 import { makeResult } from '../../test/support/results.js'
 import { makeTempDir } from '../../test/support/temp.js'
 
@@ -175,17 +177,31 @@ describe('dist/collect', () => {
       'fail-on': 'never'
     })
     expect(collect.exitCode).toBe(0)
-    const results = JSON.parse(collect.outputs.results!) as Array<Record<string, unknown>>
-    expect(results).toEqual([
-      { task: 'a', status: 'failed', issueNumber: 10, branch: 'task/a', trimmed: true },
-      { task: 'b', status: 'failed', issueNumber: 10, branch: 'task/b', trimmed: true },
-      { task: 'c', status: 'failed', issueNumber: 10, branch: 'task/c', trimmed: true }
-    ])
+    const resultsFile = collect.outputs['results-file']!
+    const short = `${'e'.repeat(MAX_TRIMMED_ERROR_LENGTH - 1)}…`
+    expect(JSON.parse(collect.outputs.results!)).toEqual({
+      truncated: true,
+      total: 3,
+      included: 3,
+      omitted: 0,
+      ready: 0,
+      failed: 3,
+      missing: 0,
+      resultsFile,
+      tasks: ['a', 'b', 'c'].map((task) => ({
+        task,
+        status: 'failed',
+        issueNumber: 10,
+        branch: `task/${task}`,
+        error: short
+      }))
+    })
     expect(collect.annotations.map((a) => a.message).join('\n')).toContain(
-      "so 'results' holds a trimmed form"
+      "so 'results' is an object with truncated: true that lists 3 of 3 tasks in short form"
     )
-    const file = JSON.parse(fs.readFileSync(collect.outputs['results-file']!, 'utf8'))
+    const file = JSON.parse(fs.readFileSync(resultsFile, 'utf8'))
     expect(file.tasks[0].result.error).toHaveLength(400_000)
+    expect(jobOutputsSize(collect.outputs)).toBeLessThanOrEqual(MAX_JOB_OUTPUTS_SIZE)
   })
 
   it('rejects an unknown task id', async () => {

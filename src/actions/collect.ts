@@ -10,8 +10,11 @@ import { DEFAULT_MANIFEST_PATH } from '../manifest/index.js'
 import { linkTaskListItems } from '../manifest/issue-body.js'
 import { summarizeIds } from '../plan/index.js'
 import { mergeResults, type MergedResults } from '../results/merge.js'
+import { MAX_JOB_OUTPUTS_SIZE, outputRecordSize, renderResultsOutput } from '../results/output.js'
 import { addParsed, fetchResults, type FetchedResults } from '../results/transport.js'
 import { renderCollectSummary, computeTotals } from '../summary/collect.js'
+import { STEP_SUMMARY_LIMIT, characterLimit } from '../summary/limits.js'
+import { MAX_BODY_LENGTH } from '../github/body.js'
 import { failStep } from './failure.js'
 import { readBoolean, readChoice, readInteger, readString } from './inputs.js'
 import { readRunContext, type RunContext } from './run-context.js'
@@ -25,9 +28,6 @@ import {
 
 const FAIL_ON = ['failed', 'missing', 'any', 'never'] as const
 type FailOn = (typeof FAIL_ON)[number]
-
-/** GitHub's limit for all outputs of one job together. */
-export const MAX_OUTPUT_BYTES = 1024 * 1024
 
 export interface CollectSettings {
   token: string
@@ -270,29 +270,12 @@ export function readResultsDir(directory: string): FetchedResults {
   return fetched
 }
 
-/** The results output: everything, or a trimmed form when it would pass GitHub's limit. */
-export function renderResultsOutput(merged: MergedResults): { json: string; trimmed: boolean } {
-  const full = JSON.stringify(
-    merged.tasks.map((task) => ({ ...task.result, task: task.task, status: task.status }))
-  )
-  if (Buffer.byteLength(full) <= MAX_OUTPUT_BYTES / 2) return { json: full, trimmed: false }
-  const trimmed = merged.tasks.map((task) => ({
-    task: task.task,
-    status: task.status,
-    issueNumber: task.result?.issueNumber ?? null,
-    branch: task.result?.branch ?? null,
-    trimmed: true
-  }))
-  return { json: JSON.stringify(trimmed), trimmed: true }
-}
-
 /** Entry point of the collect action. */
 export async function run(): Promise<void> {
   try {
     const settings = readCollectSettings()
     const { source, merged } = await collectResults(settings)
     const totals = computeTotals(merged)
-    const summary = renderCollectSummary(merged)
 
     const directory = path.join(settings.context.runnerTemp, 'parallel-setup')
     fs.mkdirSync(directory, { recursive: true })
@@ -302,24 +285,39 @@ export async function run(): Promise<void> {
       `${JSON.stringify({ tasks: merged.tasks, rejected: merged.rejected, totals }, null, 2)}\n`
     )
 
-    const output = renderResultsOutput(merged)
-    if (output.trimmed) {
+    const outputs: Record<string, string> = {
+      ready: String(totals.ready),
+      failed: String(totals.failed),
+      missing: String(totals.missing),
+      'all-ready': String(totals.ready === merged.tasks.length && merged.tasks.length > 0),
+      'results-file': resultsFile
+    }
+    // All outputs of a job share GitHub's limit, so `results` gets what the others leave.
+    const othersSize = Object.entries(outputs).reduce(
+      (total, [name, value]) => total + outputRecordSize(name, value),
+      0
+    )
+    const results = renderResultsOutput(merged, {
+      maxSize: MAX_JOB_OUTPUTS_SIZE - othersSize,
+      resultsFile
+    })
+    if (results.truncated) {
       core.warning(
-        `The results are larger than GitHub allows in a job output, so 'results' holds a trimmed form; ${resultsFile} has all of it.`
+        `The results are larger than GitHub allows in a job output, so 'results' is an object with truncated: true ` +
+          `that lists ${results.included} of ${merged.tasks.length} tasks in short form, failed ones first. ` +
+          `${resultsFile} has all of them: upload it with actions/upload-artifact to keep it after the job.`
       )
     }
-    core.setOutput('results', output.json)
-    core.setOutput('ready', String(totals.ready))
-    core.setOutput('failed', String(totals.failed))
-    core.setOutput('missing', String(totals.missing))
-    core.setOutput(
-      'all-ready',
-      String(totals.ready === merged.tasks.length && merged.tasks.length > 0)
-    )
-    core.setOutput('results-file', resultsFile)
+    core.setOutput('results', results.json)
+    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
     for (const rejected of merged.rejected)
       core.warning(`Result ${rejected.source} was not merged: ${rejected.reason}.`)
 
+    const runUrl = `${settings.context.serverUrl}/${settings.context.repository.owner}/${settings.context.repository.repo}/actions/runs/${settings.context.runId}`
+    const summary = renderCollectSummary(merged, {
+      limit: STEP_SUMMARY_LIMIT,
+      fullResults: `\`${resultsFile}\`, the file that the collect step's \`results-file\` output names`
+    })
     await writeJobSummary(summary)
     const parent = settings.parentIssue
     if (parent !== undefined && (settings.comment || settings.linkIssues)) {
@@ -329,12 +327,20 @@ export async function run(): Promise<void> {
         // re-run finds the comment they posted.
         const key = source.kind === 'issue' ? source.manifest.path : settings.manifest
         const marker = `<!-- parallel-setup:summary manifest=${encodeURIComponent(key)} -->`
+        // The marker follows the summary on a line of its own.
+        const commentSummary = renderCollectSummary(merged, {
+          limit: characterLimit(
+            MAX_BODY_LENGTH - marker.length - 1,
+            `${MAX_BODY_LENGTH.toLocaleString('en-US')} characters per comment`
+          ),
+          fullResults: `the results file of [run ${settings.context.runId}](${runUrl})`
+        })
         const comment = await upsertMarkedComment(
           octokit,
           settings.context.repository,
           parent,
           marker,
-          summary
+          commentSummary
         )
         core.info(
           `${comment.created ? 'Posted' : 'Updated'} the summary on issue #${parent}: ${comment.url}`

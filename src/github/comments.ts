@@ -1,4 +1,5 @@
 import type { Octokit } from './client.js'
+import { shortenText } from '../summary/markdown.js'
 import { MAX_BODY_LENGTH } from './body.js'
 import { describePermissionError } from './errors.js'
 import type { Repository } from './issues.js'
@@ -42,9 +43,22 @@ export async function upsertMarkedComment(
   }
 }
 
-function fitBody(body: string, marker: string): string {
+/**
+ * Cuts a body that would pass GitHub's limit at a line break, closes a code block left open
+ * (or the note would show as code), and adds a visible note before the marker. Callers that
+ * can cut by rows should do so first. This only keeps the request from being rejected.
+ */
+export function fitBody(body: string, marker: string): string {
   if (body.length <= MAX_BODY_LENGTH) return body
-  const note =
-    "\n\n> [!NOTE]\n> The summary was cut to fit GitHub's limit of 65,536 characters; the job summary has all of it.\n"
-  return body.slice(0, MAX_BODY_LENGTH - note.length - marker.length - 1) + note + marker
+  const note = `\n> [!NOTE]\n> This comment was cut to fit GitHub's limit of ${MAX_BODY_LENGTH.toLocaleString('en-US')} characters.\n`
+  const fence = '```\n'
+  const room = MAX_BODY_LENGTH - note.length - fence.length - marker.length
+  const lineEnd = body.lastIndexOf('\n', room - 2)
+  // One line longer than the limit is cut inside, but never inside a surrogate pair.
+  let kept =
+    lineEnd >= 0 ? body.slice(0, lineEnd + 1) : `${shortenText(body, room - 1).slice(0, -1)}\n`
+  // A line of three backticks opens or closes a fenced code block.
+  const fences = kept.split('\n').filter((line) => /^\s*```/.test(line)).length
+  if (fences % 2 === 1) kept += fence
+  return `${kept}${note}${marker}`
 }

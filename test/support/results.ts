@@ -41,3 +41,38 @@ export function makeResult(
     ...overrides
   }
 }
+
+/** A task id of exactly `length` characters that sorts by `index`, such as `task-00042-xxxx`. */
+export function longTaskId(index: number, length: number): string {
+  const start = `task-${String(index).padStart(5, '0')}-`
+  return start + 'x'.repeat(Math.max(length - start.length, 0))
+}
+
+/**
+ * Builds `count` expected tasks with long ids: every tenth failed with `error`, the one
+ * after it missing, the rest ready. Legs start 100 ms apart.
+ */
+export function makeManyResults(
+  count: number,
+  options: { idLength: number; title?: string; error: string }
+): { expected: string[]; results: TaskResult[] } {
+  const expected: string[] = []
+  const results: TaskResult[] = []
+  for (let i = 0; i < count; i++) {
+    const id = longTaskId(i, options.idLength)
+    expected.push(id)
+    if (i % 10 === 1) continue
+    const failed = i % 10 === 0
+    results.push(
+      makeResult(
+        id,
+        {
+          title: options.title ?? `Task ${id}`,
+          ...(failed ? { status: 'failed', error: options.error } : {})
+        },
+        i * 100
+      )
+    )
+  }
+  return { expected, results }
+}
