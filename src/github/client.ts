@@ -1,6 +1,7 @@
 import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
+import Bottleneck from 'bottleneck'
 
 export type Octokit = ReturnType<typeof getOctokit>
 
@@ -30,6 +31,12 @@ const MAX_SECONDARY_LIMIT_RETRIES = 6
 const MAX_PRIMARY_LIMIT_RETRIES = 1
 const MAX_PRIMARY_LIMIT_WAIT_SECONDS = 15 * 60
 
+/**
+ * The least time between two writes of one client. GitHub's REST best practices ask for a
+ * pause of at least one second between POST, PATCH, PUT and DELETE requests.
+ */
+const WRITE_SPACING_MS = 1000
+
 /** Reads the time scale that tests and benchmarks set; 1 on real runners. */
 export function readTimeScale(env: NodeJS.ProcessEnv = process.env): number {
   const value = Number(env.PARALLEL_SETUP_TIME_SCALE ?? '1')
@@ -44,11 +51,10 @@ export function readTimeScale(env: NodeJS.ProcessEnv = process.env): number {
 export function createGitHubClient(token: string, options: ClientOptions): Octokit {
   const scale = options.timeScale ?? 1
   const { logger } = options
-  return getOctokit(
+  const octokit = getOctokit(
     token,
     {
       baseUrl: options.baseUrl,
-      headers: options.headers,
       log: {
         debug: (message: string) => logger.debug(message),
         info: (message: string) => logger.debug(message),
@@ -57,6 +63,7 @@ export function createGitHubClient(token: string, options: ClientOptions): Octok
       },
       throttle: {
         retryAfterBaseValue: 1000 / scale,
+        ...writeQueues(WRITE_SPACING_MS / scale),
         onSecondaryRateLimit: (
           retryAfter: number,
           request: RequestDescription,
@@ -96,6 +103,32 @@ export function createGitHubClient(token: string, options: ClientOptions): Octok
     throttling,
     retry
   )
+  const extraHeaders = options.headers
+  // Octokit's constructor has no option for default headers, so a hook adds them.
+  if (extraHeaders) {
+    octokit.hook.before('request', (request) => {
+      Object.assign(request.headers, extraHeaders)
+    })
+  }
+  return octokit
+}
+
+/**
+ * Creates this client's own queues for writes. The throttling plugin otherwise shares one
+ * queue per process among all clients, and spaces requests that notify people (such as a
+ * new issue) 3 s apart. That would queue every task of a CLI run behind one another, 3 s
+ * each, while GitHub asks for one second between writes.
+ */
+function writeQueues(spacingMs: number): {
+  write: Bottleneck.Group
+  notifications: Bottleneck.Group
+} {
+  const queue = (id: string): Bottleneck.Group =>
+    new Bottleneck.Group({ id, maxConcurrent: 1, minTime: spacingMs })
+  return {
+    write: queue('parallel-setup-write'),
+    notifications: queue('parallel-setup-notifications')
+  }
 }
 
 interface RequestDescription {
