@@ -589,12 +589,13 @@ function renderHappyPath(costs: CostRecord, record: BenchRecord): string[] {
       '| ---: | --- |',
       ...probes.map((probe) => `| ${probe.tasks} | ${probe.requests.join(', ')} |`),
       '',
-      'A leg lists the issues that carry the tracking label before and after it claims its ' +
-        'task, 100 to a page. ' +
+      'A leg reads its claim ref through git first. When the claim names the issue, the leg ' +
+        'makes one request, a GET of that issue. Otherwise it takes the claim, lists the issues ' +
+        'that carry the tracking label once, 100 to a page, and opens the issue. ' +
         (paged
-          ? 'Above 100 such issues each list takes more than one request, so a leg makes more ' +
-            'than 3 requests once more than 100 issues carry the label.'
-          : 'Up to 100 such issues each list takes one request.'),
+          ? 'Above 200 such issues that list takes 3 requests or more, so a fresh leg makes more ' +
+            'than 3 requests.'
+          : 'Up to 200 such issues a fresh leg makes at most 3 requests.'),
       ''
     )
   }

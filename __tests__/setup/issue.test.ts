@@ -1,4 +1,11 @@
-import type { IssueStore, IssueSummary, NewIssue, TaskKey } from '../../src/github/index.js'
+import { PushRejectedError } from '../../src/git/index.js'
+import {
+  PermissionDeniedError,
+  type IssueStore,
+  type IssueSummary,
+  type NewIssue,
+  type TaskKey
+} from '../../src/github/index.js'
 import type { ClaimGit } from '../../src/setup/claim.js'
 import { ensureTaskIssue, type EnsureIssueOptions } from '../../src/setup/issue.js'
 
@@ -8,12 +15,21 @@ class FakeIssueStore {
   listed: IssueSummary[] = []
   created = 0
   closed: Array<[number, number]> = []
+  /** Every call that would be a REST request, in order. */
+  requests: string[] = []
+  /** Issue numbers that GET reports as gone (deleted, transferred, or without the marker). */
+  gone = new Set<number>()
+  labels = ['parallel-setup']
+  createFailure: unknown
 
   async findTaskIssues(): Promise<IssueSummary[]> {
+    this.requests.push('list')
     return [...this.listed]
   }
 
   async createTaskIssue(_key: TaskKey, _issue: NewIssue): Promise<IssueSummary> {
+    this.requests.push('create')
+    if (this.createFailure) throw this.createFailure
     this.created++
     const number = this.issues.length + 1
     const issue: IssueSummary = {
@@ -21,14 +37,16 @@ class FakeIssueStore {
       number,
       url: `http://127.0.0.1/issues/${number}`,
       state: 'open',
-      labels: []
+      labels: [...this.labels]
     }
     this.issues.push(issue)
     return issue
   }
 
-  async getIssue(number: number): Promise<IssueSummary> {
-    return this.issues.find((issue) => issue.number === number)!
+  async getTaskIssue(number: number): Promise<IssueSummary | undefined> {
+    this.requests.push(`get ${number}`)
+    if (this.gone.has(number)) return undefined
+    return this.issues.find((issue) => issue.number === number)
   }
 
   async closeDuplicate(duplicate: IssueSummary, survivor: IssueSummary): Promise<void> {
@@ -41,7 +59,15 @@ class FakeIssueStore {
 class FakeClaimGit implements ClaimGit {
   refs = new Map<string, string>()
   blobs = new Map<string, string>()
+  /** When set, every push fails the way a token without `contents: write` makes it fail. */
+  denyPush = false
   private next = 0
+
+  /** Returns the claim record that `ref` points to, or undefined when there is none. */
+  recordAt(ref: string): Record<string, unknown> | undefined {
+    const sha = this.refs.get(ref)
+    return sha === undefined ? undefined : JSON.parse(this.blobs.get(sha)!)
+  }
 
   async createCommitWithFile(_name: string, content: string): Promise<string> {
     const sha = String(++this.next).padStart(40, '0')
@@ -54,6 +80,9 @@ class FakeClaimGit implements ClaimGit {
     refspecs: string[],
     options?: { forceWithLease?: { ref: string; expectedSha: string } }
   ): Promise<boolean> {
+    if (this.denyPush) {
+      throw new PushRejectedError('denied', 'permission', 'remote: Permission denied')
+    }
     const [sha, ref] = refspecs[0]!.split(':') as [string, string]
     const current = this.refs.get(ref)
     if (options?.forceWithLease) {
@@ -61,7 +90,8 @@ class FakeClaimGit implements ClaimGit {
     } else if (current !== undefined) {
       return false
     }
-    this.refs.set(ref, sha)
+    if (sha === '') this.refs.delete(ref)
+    else this.refs.set(ref, sha)
     return true
   }
 
@@ -88,13 +118,12 @@ function options(
     key,
     issue: newIssue,
     trackingLabel: 'parallel-setup',
-    claim: git
-      ? { git, ref: 'refs/parallel-setup/claims/m/a', runId: '1', runAttempt: 1 }
-      : undefined,
+    claim: git ? { git, ref: 'refs/c', runId: '1', runAttempt: 1, required: true } : undefined,
     waitForTurn: async () => {},
     sleep: async () => {},
     timeScale: 1,
     log: () => {},
+    warn: () => {},
     ...overrides
   }
 }
@@ -135,7 +164,9 @@ describe('ensureTaskIssue', () => {
     const git = new FakeClaimGit()
     const claimOf = (attempt: number) =>
       ensureTaskIssue(
-        options(store, git, { claim: { git, ref: 'refs/c', runId: '1', runAttempt: attempt } })
+        options(store, git, {
+          claim: { git, ref: 'refs/c', runId: '1', runAttempt: attempt, required: true }
+        })
       )
     // Attempt 1 claimed and died before it opened the issue.
     const sha = await git.createCommitWithFile(
@@ -159,7 +190,7 @@ describe('ensureTaskIssue', () => {
     let slept = 0
     const outcome = await ensureTaskIssue(
       options(store, git, {
-        claim: { git, ref: 'refs/c', runId: '1', runAttempt: 1 },
+        claim: { git, ref: 'refs/c', runId: '1', runAttempt: 1, required: true },
         // The scale shrinks the eight minutes after which a claim counts as abandoned to 5 ms.
         timeScale: 96_000,
         sleep: async () => {
@@ -180,7 +211,7 @@ describe('ensureTaskIssue', () => {
     git.refs.set('refs/c', await git.createCommitWithFile('claim.json', JSON.stringify(claimed)))
     const waiting = ensureTaskIssue(
       options(store, git, {
-        claim: { git, ref: 'refs/c', runId: '1', runAttempt: 1 },
+        claim: { git, ref: 'refs/c', runId: '1', runAttempt: 1, required: true },
         sleep: () => new Promise((resolve) => setTimeout(resolve, 2))
       })
     )
@@ -204,5 +235,201 @@ describe('ensureTaskIssue', () => {
     store.listed = [...store.issues]
     await ensureTaskIssue(options(store, undefined, { waitForTurn: async () => void waited++ }))
     expect(waited).toBe(1)
+  })
+  it('reads the claim first on a re-run', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    const first = await ensureTaskIssue(options(store, git, { branchFor: (n) => `task/a-${n}` }))
+    expect(store.requests).toEqual(['list', 'create'])
+    expect(git.recordAt('refs/c')).toMatchObject({ issue: 1, branch: 'task/a-1' })
+
+    store.requests = []
+    const again = await ensureTaskIssue(options(store, git, { branchFor: (n) => `task/a-${n}` }))
+    expect(store.requests).toEqual(['get 1'])
+    expect(again).toEqual({ issue: first.issue, created: false })
+  })
+
+  it.each([
+    ['deleted', 2],
+    ['transferred', 5]
+  ])('replaces a recorded issue that was %s', async (_how, number) => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    for (let i = 0; i < number; i++) await store.createTaskIssue(key, newIssue)
+    const record = {
+      task: 'a',
+      runId: '7',
+      runAttempt: 1,
+      claimedAt: new Date().toISOString(),
+      issue: number
+    }
+    git.refs.set('refs/c', await git.createCommitWithFile('claim.json', JSON.stringify(record)))
+    store.gone.add(number)
+    store.requests = []
+    const logs: string[] = []
+    const outcome = await ensureTaskIssue(options(store, git, { log: (line) => logs.push(line) }))
+    expect(store.requests).toEqual([`get ${number}`, 'list', 'create'])
+    expect(outcome.created).toBe(true)
+    expect(outcome.issue.number).toBe(number + 1)
+    expect(git.recordAt('refs/c')).toMatchObject({ issue: number + 1, runId: '1' })
+    expect(logs).toContain(
+      `Task 'a': its claim names issue #${number}, but that issue was deleted, transferred or no longer carries the task's marker. ` +
+        'Taking the claim over to find or open the issue again.'
+    )
+  })
+
+  it('keeps a closed recorded issue', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    await ensureTaskIssue(options(store, git))
+    store.issues[0]!.state = 'closed'
+    const outcome = await ensureTaskIssue(options(store, git))
+    expect(outcome.issue.number).toBe(1)
+    expect(outcome.created).toBe(false)
+    expect(store.created).toBe(1)
+  })
+
+  it('records a new branch and reports the old one', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    await ensureTaskIssue(options(store, git, { branchFor: () => 'task/a' }))
+    const renamed = await ensureTaskIssue(options(store, git, { branchFor: () => 'feature/a' }))
+    expect(renamed.previousBranch).toBe('task/a')
+    expect(git.recordAt('refs/c')).toMatchObject({ issue: 1, branch: 'feature/a' })
+    const same = await ensureTaskIssue(options(store, git, { branchFor: () => 'feature/a' }))
+    expect(same.previousBranch).toBeUndefined()
+  })
+
+  it('logs the claim owner while waiting', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    const claimedAt = new Date().toISOString()
+    const held = { task: 'a', runId: '9', runAttempt: 3, claimedAt }
+    git.refs.set('refs/c', await git.createCommitWithFile('claim.json', JSON.stringify(held)))
+    const logs: string[] = []
+    let polls = 0
+    const outcome = await ensureTaskIssue(
+      options(store, git, {
+        // One real millisecond stands for 4.8 s, so the claim is stale after 100 ms and the
+        // wait is logged about every 6 ms.
+        timeScale: 4_800,
+        log: (line) => logs.push(line),
+        sleep: async () => {
+          polls++
+          await new Promise((resolve) => setTimeout(resolve, 2))
+        }
+      })
+    )
+    expect(outcome.created).toBe(true)
+    const waits = logs.filter((line) => line.includes('waiting for run 9'))
+    expect(waits.length).toBeGreaterThan(1)
+    expect(waits.length).toBeLessThan(polls + 1)
+    expect(waits[0]).toMatch(
+      new RegExp(
+        `^Task 'a': waiting for run 9 attempt 3, which claimed it at ${claimedAt.replace(/\./g, '\\.')} ` +
+          '\\(0 s ago\\), to open its issue\\. If it has not done so in 0 s, this leg takes the claim over\\.$'
+      )
+    )
+    const takeover = logs.filter((line) =>
+      line.startsWith(
+        `Task 'a': taking over the claim of run 9 attempt 3, which claimed the task at ${claimedAt} and opened no issue in `
+      )
+    )
+    expect(takeover).toHaveLength(1)
+  })
+
+  it.each([
+    ['a rejected create', { status: 422 }, false],
+    ['a missing permission', new PermissionDeniedError('denied', 'issues: write'), false],
+    ['a 502 after the write may have happened', { status: 502 }, true]
+  ])('after %s, the claim is kept only when an issue may exist', async (_case, failure, kept) => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    store.createFailure = failure
+    await expect(ensureTaskIssue(options(store, git))).rejects.toBe(failure)
+    expect(git.refs.has('refs/c')).toBe(kept)
+  })
+
+  it('names contents: write when the claim push is denied', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    git.denyPush = true
+    const failure = ensureTaskIssue(options(store, git))
+    await expect(failure).rejects.toBeInstanceOf(PermissionDeniedError)
+    await expect(failure).rejects.toThrow(
+      "The workflow's token cannot push the claim ref 'refs/c', which keeps two runs from opening the same issue: " +
+        "the remote denied the push, because the token lacks 'contents: write'. Give the job these permissions:\n" +
+        'permissions:\n  contents: write\n  issues: write\n'
+    )
+    expect(store.requests).toEqual([])
+  })
+
+  it('opens without a claim when push is off and denied', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    git.denyPush = true
+    const warnings: string[] = []
+    const outcome = await ensureTaskIssue(
+      options(store, git, {
+        claim: { git, ref: 'refs/c', runId: '1', runAttempt: 1, required: false },
+        warn: (line) => warnings.push(line)
+      })
+    )
+    expect(outcome.created).toBe(true)
+    expect(store.requests).toEqual(['list', 'create'])
+    expect(warnings).toEqual([
+      "Could not use the claim ref 'refs/c' (the token lacks 'contents: write'), so this leg opens the issue without it. " +
+        'Two runs that set up this task at the same moment may then each open an issue. ' +
+        'To guard against that, give the job these permissions, even with push: false:\n' +
+        'permissions:\n  contents: write\n  issues: write'
+    ])
+  })
+
+  it('warns when GitHub drops the tracking label', async () => {
+    const store = new FakeIssueStore()
+    store.labels = []
+    const warnings: string[] = []
+    await ensureTaskIssue(
+      options(store, new FakeClaimGit(), {
+        issue: { ...newIssue, labels: ['agent'] },
+        warn: (line) => warnings.push(line)
+      })
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toBe(
+      "Issue #1 of task 'a' was opened without the label(s) 'parallel-setup', 'agent': GitHub drops labels silently when the token may not set them. " +
+        "Runs that cannot use the claim ref find a task's issue by the label 'parallel-setup', so they would open a second issue. " +
+        'Add the label to #1 by hand, and give the job these permissions:\npermissions:\n  contents: write\n  issues: write'
+    )
+  })
+  it('closes the duplicate of a killed holder later', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    // Attempt 1 claimed, opened #1, and was killed before it recorded it. The list lags.
+    const killed = { task: 'a', runId: '1', runAttempt: 1, claimedAt: new Date().toISOString() }
+    git.refs.set('refs/c', await git.createCommitWithFile('claim.json', JSON.stringify(killed)))
+    await store.createTaskIssue(key, newIssue)
+    const retry = ensureTaskIssue(
+      options(store, git, {
+        claim: { git, ref: 'refs/c', runId: '1', runAttempt: 2, required: true }
+      })
+    )
+    expect((await retry).issue.number).toBe(2)
+    expect(git.recordAt('refs/c')).toMatchObject({ issue: 2, recheck: true })
+
+    // Six minutes later the list shows both issues.
+    const aged = {
+      ...git.recordAt('refs/c'),
+      claimedAt: new Date(Date.now() - 6 * 60_000).toISOString()
+    }
+    git.refs.set('refs/c', await git.createCommitWithFile('claim.json', JSON.stringify(aged)))
+    store.listed = [...store.issues]
+    store.requests = []
+    const later = await ensureTaskIssue(options(store, git))
+    expect(store.requests).toEqual(['get 2', 'list'])
+    expect(later.issue.number).toBe(1)
+    expect(store.closed).toEqual([[2, 1]])
+    expect(git.recordAt('refs/c')).toMatchObject({ issue: 1 })
+    expect(git.recordAt('refs/c')!.recheck).toBeUndefined()
   })
 })

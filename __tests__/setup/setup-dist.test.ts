@@ -1,7 +1,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { createScratchProject, type ScratchProject } from '../../test/support/project.js'
-import { pushCommitAsSomeoneElse, remoteBranchHead } from '../../test/git/repos.js'
+import {
+  denyPushes,
+  pushCommitAsSomeoneElse,
+  remoteBranchHead,
+  remoteRef
+} from '../../test/git/repos.js'
 
 const MANIFEST = [
   'version: 1',
@@ -70,11 +75,64 @@ describe('dist/setup against the emulator and real git', () => {
     ])
   })
 
-  it('makes at most 3 requests on the happy path', async () => {
-    await project.run('setup', project.checkout(), { task: 'a' })
-    const entries = project.emulator.log.entries()
-    expect(entries.length).toBeLessThanOrEqual(3)
-    expect(entries.filter((entry) => entry.path.startsWith('/search'))).toEqual([])
+  /** Routes of the emulator's request log since `sequence`, in order. */
+  function routesSince(sequence: number): string[] {
+    return project.emulator.log
+      .entries()
+      .filter((entry) => entry.seq >= sequence)
+      .map((entry) => entry.route ?? `(unknown) ${entry.method} ${entry.path}`)
+  }
+
+  it('makes 2 requests fresh and 1 on a re-run', async () => {
+    const fresh = await project.run('setup', project.checkout(), { task: 'a' })
+    expect(fresh.outputs.status).toBe('ready')
+    expect(routesSince(0)).toEqual([
+      'GET /repos/{owner}/{repo}/issues',
+      'POST /repos/{owner}/{repo}/issues'
+    ])
+
+    const start = project.emulator.log.nextSeq
+    const rerun = await project.run(
+      'setup',
+      project.checkout(),
+      { task: 'a' },
+      { GITHUB_RUN_ID: '1002' }
+    )
+    expect(rerun.outputs['issue-created']).toBe('false')
+    expect(routesSince(start)).toEqual(['GET /repos/{owner}/{repo}/issues/{issue_number}'])
+  })
+
+  // A fresh task lists every page of labelled issues once: 3 requests up to 200 such issues,
+  // 4 beyond. A re-run reads the claim through git and makes 1 request at any count.
+  it.each([
+    [150, 2],
+    [250, 3]
+  ])('lists %i labelled issues once', async (others, pages) => {
+    // Issues of other tasks that carry the tracking label make the list span several pages.
+    for (let i = 0; i < others; i++) {
+      project.emulator.state.addIssue({
+        title: `Other ${i}`,
+        body: `<!-- parallel-setup:task=other-${i} manifest=.github%2Fparallel-setup.yml -->`,
+        labels: ['parallel-setup']
+      })
+    }
+    const fresh = await project.run('setup', project.checkout(), { task: 'a' })
+    expect(fresh.outputs.status).toBe('ready')
+    const lists = Array.from({ length: pages }, () => 'GET /repos/{owner}/{repo}/issues')
+    expect(routesSince(0)).toEqual([...lists, 'POST /repos/{owner}/{repo}/issues'])
+
+    const start = project.emulator.log.nextSeq
+    const rerun = await project.run(
+      'setup',
+      project.checkout(),
+      { task: 'a' },
+      { GITHUB_RUN_ID: '1002' }
+    )
+    expect(rerun.outputs['issue-number']).toBe(fresh.outputs['issue-number'])
+    expect(routesSince(start)).toEqual(['GET /repos/{owner}/{repo}/issues/{issue_number}'])
+    expect(
+      project.emulator.log.entries().filter((entry) => entry.path.startsWith('/search'))
+    ).toEqual([])
   })
 
   it('opens nothing on a re-run', async () => {
@@ -152,6 +210,112 @@ describe('dist/setup against the emulator and real git', () => {
     const message = run.annotations.map((a) => a.message).join('\n')
     expect(message).toContain("because the token lacks 'issues: write'")
     expect(message).toContain('permissions:\n  contents: write\n  issues: write')
+  })
+
+  it('names contents: write once when pushes are denied', async () => {
+    denyPushes(project.remote)
+    const run = await project.run('setup', project.checkout(), { task: 'a,b' })
+    expect(run.exitCode).toBe(1)
+    const errors = run.annotations.filter((a) => a.level === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.message).toBe(
+      "The workflow's token cannot push the claim ref 'refs/parallel-setup/claims/github-parallel-setup-yml/a', " +
+        'which keeps two runs from opening the same issue: the remote denied the push, ' +
+        "because the token lacks 'contents: write'. Give the job these permissions:\n" +
+        'permissions:\n  contents: write\n  issues: write\n' +
+        "Workflows started from a fork's pull request always get a read-only token; run the fan-out from push, workflow_dispatch or issues events instead."
+    )
+    expect(run.annotations.filter((a) => a.level === 'warning')).toEqual([])
+    expect(JSON.parse(run.outputs.status!)).toEqual(['failed', 'failed'])
+    expect(issuesOf(project)).toHaveLength(0)
+    // No result push was tried after the denied claim, so git printed no second rejection.
+    expect(run.stdout).not.toContain('refs/parallel-setup/results/')
+  })
+
+  it('warns when the token drops the tracking label', async () => {
+    project.emulator.faults.tokenAccess[project.emulator.tokens[0]!] = 'no-push'
+    const run = await project.run('setup', project.checkout(), { task: 'a', push: 'false' })
+    expect(run.exitCode).toBe(0)
+    const warnings = run.annotations.filter((a) => a.level === 'warning').map((a) => a.message)
+    expect(warnings).toEqual([
+      "Issue #1 of task 'a' was opened without the label(s) 'parallel-setup', 'agent': GitHub drops labels silently when the token may not set them. " +
+        "Runs that cannot use the claim ref find a task's issue by the label 'parallel-setup', so they would open a second issue. " +
+        'Add the label to #1 by hand, and give the job these permissions:\npermissions:\n  contents: write\n  issues: write'
+    ])
+  })
+
+  it('warns when the branch template changes', async () => {
+    const first = await project.run('setup', project.checkout(), { task: 'a' })
+    expect(first.outputs.branch).toBe('task/a')
+    const oldHead = remoteBranchHead(project.sandbox, project.remote, 'task/a')
+    pushCommitAsSomeoneElse(
+      project.sandbox,
+      project.remote,
+      'main',
+      '.github/parallel-setup.yml',
+      MANIFEST.replace('defaults:\n', 'defaults:\n  branch: feature/{id}\n')
+    )
+    const second = await project.run(
+      'setup',
+      project.checkout(),
+      { task: 'a' },
+      { GITHUB_RUN_ID: '1002' }
+    )
+    expect(second.exitCode).toBe(0)
+    expect(second.outputs['issue-number']).toBe('1')
+    expect(second.outputs.branch).toBe('feature/a')
+    const warnings = second.annotations.filter((a) => a.level === 'warning').map((a) => a.message)
+    expect(warnings).toEqual([
+      "Task 'a': issue #1 was set up on branch 'task/a' by an earlier run, but the branch template 'feature/{id}' now gives 'feature/a' " +
+        "(the template or the title changed). This run uses 'feature/a', which starts from the base unless it exists, and leaves 'task/a' " +
+        "and its commits as they are. To go on with 'task/a', restore the template or the title."
+    ])
+    expect(remoteBranchHead(project.sandbox, project.remote, 'task/a')).toBe(oldHead)
+
+    const third = await project.run(
+      'setup',
+      project.checkout(),
+      { task: 'a' },
+      { GITHUB_RUN_ID: '1003' }
+    )
+    expect(third.annotations.filter((a) => a.level === 'warning')).toEqual([])
+  })
+
+  it('releases the claim of a leg that failed before its issue', async () => {
+    const failing = MANIFEST.replace(
+      '    labels: [agent]\n',
+      '    labels: [agent]\n    milestone: v9\n'
+    )
+    pushCommitAsSomeoneElse(
+      project.sandbox,
+      project.remote,
+      'main',
+      '.github/parallel-setup.yml',
+      failing
+    )
+    const first = await project.run('setup', project.checkout(), { task: 'a' })
+    expect(first.exitCode).toBe(1)
+    expect(first.stdout).toContain(
+      "Task 'a': released its claim, so another leg can open the issue."
+    )
+    expect(
+      remoteRef(
+        project.sandbox,
+        project.remote,
+        'refs/parallel-setup/claims/github-parallel-setup-yml/a'
+      )
+    ).toBeUndefined()
+
+    project.emulator.state.addMilestone({ title: 'v9' })
+    const second = await project.run(
+      'setup',
+      project.checkout(),
+      { task: 'a' },
+      { GITHUB_RUN_ID: '1002' }
+    )
+    expect(second.outputs.status).toBe('ready')
+    expect(second.stdout).not.toContain('waiting for run')
+    expect(issuesOf(project)).toHaveLength(1)
   })
 
   it('changes nothing in a dry run', async () => {

@@ -42,6 +42,26 @@ describe('setup under races and rate limits', () => {
     expect(runs.filter((run) => run.outputs['issue-created'] === 'true')).toHaveLength(1)
   })
 
+  it('leaves one issue when legs with push: false race', async () => {
+    project = await createScratchProject({ '.github/parallel-setup.yml': manifestWith(1) })
+    project.emulator.faults.listLagMs = 30_000
+    const runs = await Promise.all(
+      [0, 1, 2].map((leg) =>
+        project.run(
+          'setup',
+          project.checkout(),
+          { task: 't0', push: 'false' },
+          { GITHUB_RUN_ID: String(3000 + leg) }
+        )
+      )
+    )
+    expect(runs.map((run) => run.exitCode)).toEqual([0, 0, 0])
+    expect([...project.emulator.state.issues.values()]).toHaveLength(1)
+    expect(runs.map((run) => run.outputs['issue-number'])).toEqual(['1', '1', '1'])
+    expect(runs.filter((run) => run.outputs['issue-created'] === 'true')).toHaveLength(1)
+    expect(remoteBranchHead(project.sandbox, project.remote, 'task/t0')).toBeUndefined()
+  })
+
   it.each([
     ['403-retry-after', 60],
     ['403', 60],

@@ -1,11 +1,16 @@
 import path from 'node:path'
 import * as core from '@actions/core'
 import { GitCommandManager } from '../git/index.js'
-import { createGitHubClient, IssueStore, readTimeScale } from '../github/index.js'
+import {
+  createGitHubClient,
+  IssueStore,
+  readTimeScale,
+  type PermissionDeniedError
+} from '../github/index.js'
 import { DEFAULT_MANIFEST_PATH, findEscapingPath, type Task } from '../manifest/index.js'
 import { summarizeIds } from '../plan/index.js'
 import { writeResultFile } from '../results/file.js'
-import type { TaskResult } from '../results/record.js'
+import { RESULT_FORMAT_VERSION, type RunIdentity, type TaskResult } from '../results/record.js'
 import { publishResults } from '../results/transport.js'
 import { renderSetupSummary } from '../summary/setup.js'
 import { DEFAULT_CREATES_PER_MINUTE } from '../setup/pacing.js'
@@ -76,8 +81,15 @@ export function readSetupSettings(): SetupSettings {
   }
 }
 
+/** The outcome of one leg: a result per task, and the missing permission that stopped it, if any. */
+export interface LegOutcome {
+  results: TaskResult[]
+  /** Set when the token lacks a permission; the leg then writes nothing more. */
+  permissionDenied?: PermissionDeniedError
+}
+
 /** Sets up every task of this leg, one after another, and reports each result. */
-export async function setUpLeg(settings: SetupSettings): Promise<TaskResult[]> {
+export async function setUpLeg(settings: SetupSettings): Promise<LegOutcome> {
   const { context } = settings
   const { manifest } = loadTaskSource({
     source: settings.source,
@@ -116,8 +128,20 @@ export async function setUpLeg(settings: SetupSettings): Promise<TaskResult[]> {
     if (settings.dryRun) issues = undefined
   }
 
+  const runIdentity: RunIdentity = {
+    repository: `${context.repository.owner}/${context.repository.repo}`,
+    runId: context.runId,
+    runAttempt: context.runAttempt,
+    manifest: manifest.path
+  }
   const results: TaskResult[] = []
+  let permissionDenied: PermissionDeniedError | undefined
   for (const task of tasks) {
+    if (permissionDenied) {
+      // The same token would be denied again, so the other tasks are reported, not tried.
+      results.push(notTriedResult(task, permissionDenied, runIdentity))
+      continue
+    }
     core.startGroup(`Setting up task '${task.id}'`)
     try {
       results.push(
@@ -131,23 +155,47 @@ export async function setUpLeg(settings: SetupSettings): Promise<TaskResult[]> {
           push: settings.push && !settings.dryRun,
           dryRun: settings.dryRun,
           trackingLabel: settings.trackingLabel,
-          run: {
-            repository: `${context.repository.owner}/${context.repository.repo}`,
-            runId: context.runId,
-            runAttempt: context.runAttempt,
-            manifest: manifest.path
-          },
+          run: runIdentity,
           legIndex: settings.legIndex,
           createsPerMinute: settings.createsPerMinute,
           timeScale: readTimeScale(),
-          logger: core
+          logger: core,
+          onPermissionDenied: (error) => {
+            permissionDenied = error
+          }
         })
       )
     } finally {
       core.endGroup()
     }
   }
-  return results
+  return { results, permissionDenied }
+}
+
+function notTriedResult(task: Task, denied: PermissionDeniedError, run: RunIdentity): TaskResult {
+  const now = new Date().toISOString()
+  return {
+    format: RESULT_FORMAT_VERSION,
+    task: task.id,
+    title: task.title,
+    status: 'failed',
+    error: `Not tried, because the token lacks '${denied.permission}' (see the step's error).`,
+    issueNumber: null,
+    issueUrl: null,
+    issueCreated: false,
+    branch: null,
+    branchCreated: false,
+    worktree: null,
+    packageManager: null,
+    installCommand: null,
+    installStatus: 'skipped',
+    portRangeStart: null,
+    phases: [],
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 0,
+    run
+  }
 }
 
 function findTask(tasks: Task[], id: string, manifestPath: string): Task {
@@ -214,15 +262,17 @@ export function setSetupOutputs(results: TaskResult[], resultFiles: string[]): v
 export async function run(): Promise<void> {
   try {
     const settings = readSetupSettings()
-    const results = await setUpLeg(settings)
+    const { results, permissionDenied } = await setUpLeg(settings)
     const directory = path.join(settings.context.runnerTemp, 'parallel-setup', 'results')
     const files = results.map((result) => writeResultFile(directory, result))
     setSetupOutputs(results, files)
-    if (settings.push && !settings.dryRun) {
+    // After a denied write, pushing the results would only fail with a second error.
+    if (settings.push && !settings.dryRun && !permissionDenied) {
       const git = await GitCommandManager.create(settings.context.workspace, { logger: core })
       await publishResults(git, results)
     }
     await writeJobSummary(renderSetupSummary(results))
+    if (permissionDenied) throw permissionDenied
     const failed = results.filter((result) => result.status === 'failed')
     if (failed.length > 0) {
       throw new Error(

@@ -559,7 +559,21 @@ export class GitCommandManager {
       return new Map([...parseRefList(listed.stdout)].filter(([ref]) => matches(ref)))
     }
 
-    await this.fetch(remote, [`+${pattern}:${pattern}`], { prune: true })
+    try {
+      await this.fetch(remote, [`+${pattern}:${pattern}`], { prune: true })
+    } catch (error) {
+      // A missing exact ref fails the fetch, while a pattern simply matches nothing. Both mean
+      // the remote has no such ref, so a local copy left by an earlier fetch goes too.
+      if (
+        prefix ||
+        !(error instanceof GitCommandError) ||
+        !/couldn't find remote ref/i.test(error.stderr)
+      ) {
+        throw error
+      }
+      await this.run(['update-ref', '-d', pattern])
+      return new Map()
+    }
     const listed = await this.run(
       ['for-each-ref', '--format=%(objectname) %(refname)', prefix ?? pattern],
       { readOnly: true }
@@ -594,7 +608,7 @@ export class GitCommandManager {
       return false
     }
     const target = refspecs.map((refspec) => refspec.replace(/^\+?[^:]*:/, '')).join(', ')
-    throw describePushFailure(target, remote, result.stderr, isNetworkFailure(result.stderr))
+    throw describePushFailure(target, remote, result.stderr, isNetworkFailure(result.stderr), 'ref')
   }
 
   /** Returns the text of `fileName` in commit `sha`. */

@@ -85,18 +85,23 @@ export function isRefLockContention(stderr: string): boolean {
   )
 }
 
-/** Builds the error for a failed push of `branch` to `remote` from git's stderr. */
+/**
+ * Builds the error for a failed push of `target` to `remote` from git's stderr. `kind` tells
+ * whether the target is a task branch or a ref that is no branch, such as a claim ref.
+ */
 export function describePushFailure(
-  branch: string,
+  target: string,
   remote: string,
   stderr: string,
-  networkFailure: boolean
+  networkFailure: boolean,
+  kind: 'branch' | 'ref' = 'branch'
 ): PushRejectedError {
   const detail = lastLines(stderr, 6)
+  const subject = `${kind} '${target}'`
 
   if (/protected branch|GH006|GH013|Repository rule violations/i.test(stderr)) {
     return new PushRejectedError(
-      `Push of branch '${branch}' to '${remote}' was rejected by a branch protection rule or ` +
+      `Push of ${subject} to '${remote}' was rejected by a branch protection rule or ` +
         `ruleset. Use a branch name that the rules do not cover (change the manifest's branch ` +
         `prefix), or allow this workflow's token to push to it. git output: ${detail}`,
       'protected-branch',
@@ -105,10 +110,10 @@ export function describePushFailure(
   }
   if (/\[rejected\].*\((non-fast-forward|fetch first)\)/.test(stderr)) {
     return new PushRejectedError(
-      `Push of branch '${branch}' to '${remote}' was rejected because the remote branch has ` +
+      `Push of ${subject} to '${remote}' was rejected because the remote branch has ` +
         `commits that the local branch does not contain (someone pushed to it meanwhile). ` +
         `Run the job again so that it starts from the remote branch, or merge or rebase onto ` +
-        `'${remote}/${branch}' and push again. The branch is never force-pushed. git output: ${detail}`,
+        `'${remote}/${target}' and push again. The branch is never force-pushed. git output: ${detail}`,
       'non-fast-forward',
       stderr
     )
@@ -119,7 +124,7 @@ export function describePushFailure(
     )
   ) {
     return new PushRejectedError(
-      `Push of branch '${branch}' to '${remote}' was denied (HTTP 403): the token has no write ` +
+      `Push of ${subject} to '${remote}' was denied (HTTP 403): the token has no write ` +
         `access to the repository. Give the job \`permissions: contents: write\`, or pass a ` +
         `token that may push. git output: ${detail}`,
       'permission',
@@ -128,7 +133,7 @@ export function describePushFailure(
   }
   if (/returned error: 401|HTTP 401|Authentication failed|could not read Username/i.test(stderr)) {
     return new PushRejectedError(
-      `Push of branch '${branch}' to '${remote}' failed because the remote did not accept the ` +
+      `Push of ${subject} to '${remote}' failed because the remote did not accept the ` +
         `credentials (HTTP 401). Check that the checkout step kept its credentials ` +
         `(\`persist-credentials\`) or pass a valid token. git output: ${detail}`,
       'authentication',
@@ -137,7 +142,7 @@ export function describePushFailure(
   }
   if (/\[remote rejected\]/.test(stderr)) {
     return new PushRejectedError(
-      `Push of branch '${branch}' to '${remote}' was rejected by the remote (a server-side hook ` +
+      `Push of ${subject} to '${remote}' was rejected by the remote (a server-side hook ` +
         `declined it). git output: ${detail}`,
       'other',
       stderr
@@ -145,14 +150,14 @@ export function describePushFailure(
   }
   if (networkFailure) {
     return new PushRejectedError(
-      `Push of branch '${branch}' to '${remote}' failed on the network after every retry. ` +
+      `Push of ${subject} to '${remote}' failed on the network after every retry. ` +
         `Run the job again later. git output: ${detail}`,
       'network',
       stderr
     )
   }
   return new PushRejectedError(
-    `Push of branch '${branch}' to '${remote}' failed. git output: ${detail}`,
+    `Push of ${subject} to '${remote}' failed. git output: ${detail}`,
     'other',
     stderr
   )

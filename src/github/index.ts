@@ -16,6 +16,9 @@ export {
 export {
   describePermissionError,
   isClientError,
+  missingPermissionError,
+  PermissionDeniedError,
+  toPermissionError,
   NOT_ACCESSIBLE_BY_INTEGRATION,
   REQUIRED_PERMISSIONS_BLOCK
 } from './errors.js'

@@ -1,6 +1,6 @@
 import type { Octokit } from './client.js'
 import { parseMarker, renderIssueBody, sameTask, type TaskKey } from './body.js'
-import { describePermissionError } from './errors.js'
+import { toPermissionError } from './errors.js'
 
 /** The fields of an issue the actions use. */
 export interface IssueSummary {
@@ -84,11 +84,26 @@ export class IssueStore {
     }
   }
 
-  async getIssue(number: number): Promise<IssueSummary> {
-    const { data } = await this.octokit.rest.issues.get({
-      ...this.repository,
-      issue_number: number
-    })
+  /**
+   * Reads issue `number` and checks that it is still the task's issue. Returns undefined when
+   * it was deleted (404 or 410), transferred to another repository (GitHub redirects the
+   * request there), or no longer carries the task's marker.
+   */
+  async getTaskIssue(number: number, key: TaskKey): Promise<IssueSummary | undefined> {
+    let data
+    try {
+      ;({ data } = await this.octokit.rest.issues.get({
+        ...this.repository,
+        issue_number: number
+      }))
+    } catch (error) {
+      const status = (error as { status?: number }).status
+      if (status === 404 || status === 410) return undefined
+      throw error
+    }
+    if (!this.isOwnRepository(data.repository_url)) return undefined
+    const marker = parseMarker(data.body)
+    if (!marker || !sameTask(marker, key)) return undefined
     return summarize(data)
   }
 
@@ -109,6 +124,12 @@ export class IssueStore {
     } catch (error) {
       throw withPermissionAdvice(error, 'close duplicate issues')
     }
+  }
+
+  private isOwnRepository(repositoryUrl: string | undefined): boolean {
+    if (repositoryUrl === undefined) return true
+    const own = `/repos/${this.repository.owner}/${this.repository.repo}`.toLowerCase()
+    return repositoryUrl.toLowerCase().endsWith(own)
   }
 
   private async resolveMilestone(
@@ -152,6 +173,5 @@ function summarize(issue: RawIssue): IssueSummary {
 }
 
 function withPermissionAdvice(error: unknown, action: string): unknown {
-  const advice = describePermissionError(error, action)
-  return advice ? new Error(advice) : error
+  return toPermissionError(error, action) ?? error
 }

@@ -25,6 +25,13 @@ export interface ClaimRecord {
   claimedAt: string
   /** Set once the winner has opened the issue. */
   issue?: number
+  /** The task branch the holder set up with that issue, so a later run notices a rename. */
+  branch?: string
+  /**
+   * Set when the holder took the claim over from a leg that recorded no issue and then opened
+   * one. That leg may have opened an issue the list did not show yet, so a later run lists again.
+   */
+  recheck?: boolean
 }
 
 const CLAIM_FILE = 'claim.json'
@@ -56,15 +63,41 @@ export class TaskClaim {
     return won
   }
 
-  /** Writes the opened issue's number into the claim this leg holds. */
-  async recordIssue(record: ClaimRecord, issue: number): Promise<void> {
+  /** Writes the opened issue's number, and the branch when known, into this leg's claim. */
+  async recordIssue(record: ClaimRecord, issue: number, branch?: string): Promise<void> {
     if (this.sha === undefined)
       throw new Error(`Cannot record an issue on ${this.ref}: this leg does not hold the claim.`)
-    const sha = await this.commit({ ...record, issue })
+    const sha = await this.commit(
+      branch === undefined ? { ...record, issue } : { ...record, issue, branch }
+    )
     await this.git.tryPushRefspecs(this.remote, [`${sha}:${this.ref}`], {
       forceWithLease: { ref: this.ref, expectedSha: this.sha }
     })
     this.sha = sha
+  }
+
+  /**
+   * Replaces the claim read as `expectedSha` with `record`, as when a later run records the
+   * branch it used. Returns false when the claim changed meanwhile.
+   */
+  async update(record: ClaimRecord, expectedSha: string): Promise<boolean> {
+    const sha = await this.commit(record)
+    return this.git.tryPushRefspecs(this.remote, [`${sha}:${this.ref}`], {
+      forceWithLease: { ref: this.ref, expectedSha }
+    })
+  }
+
+  /**
+   * Deletes this leg's claim, so that legs waiting for it take it at once instead of
+   * waiting until it is stale. Only for a leg that failed before it opened the issue.
+   */
+  async release(): Promise<boolean> {
+    if (this.sha === undefined) return false
+    const released = await this.git.tryPushRefspecs(this.remote, [`:${this.ref}`], {
+      forceWithLease: { ref: this.ref, expectedSha: this.sha }
+    })
+    if (released) this.sha = undefined
+    return released
   }
 
   /** Reads the current claim, or undefined when there is none. */

@@ -1,7 +1,12 @@
 import path from 'node:path'
 import type { Writable } from 'node:stream'
-import type { GitCommandManager } from '../git/index.js'
-import { IssueStore, type IssueSummary } from '../github/index.js'
+import { PushRejectedError, type GitCommandManager } from '../git/index.js'
+import {
+  IssueStore,
+  missingPermissionError,
+  PermissionDeniedError,
+  type IssueSummary
+} from '../github/index.js'
 import { runInstall, resolveInstallPlan, type InstallLogger } from '../install/index.js'
 import { expandBranch, type Task } from '../manifest/index.js'
 import {
@@ -44,6 +49,27 @@ export interface SetupContext {
   installOutput?: Writable
   /** Called as each phase starts, for the CLI's progress lines. */
   onPhase?: (name: PhaseName) => void
+  /**
+   * Called when the token lacks a permission. The task still ends as failed; the caller then
+   * stops writing (no result push) and reports the error once.
+   */
+  onPermissionDenied?: (error: PermissionDeniedError) => void
+}
+
+/** Pushes the task branch, turning a denied push into the advice about `contents: write`. */
+async function pushTaskBranch(git: GitCommandManager, branch: string): Promise<void> {
+  try {
+    await git.pushBranch(branch)
+  } catch (error) {
+    if (error instanceof PushRejectedError && error.reason === 'permission') {
+      throw missingPermissionError(
+        `push the branch '${branch}'`,
+        'contents: write',
+        'the remote denied the push'
+      )
+    }
+    throw error
+  }
 }
 
 const defaultSleep = (ms: number): Promise<void> =>
@@ -95,24 +121,32 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
   const sleep = context.sleep ?? defaultSleep
 
   try {
+    const branchFor = (issue: number | undefined): string =>
+      expandBranch(task.branch, { id: task.id, title: task.title, issue })
     let issue: IssueSummary | undefined
+    let previousBranch: string | undefined
     if (context.issues) {
       const store = context.issues
+      // With push: false the claim is still taken when origin accepts it, so that racing runs
+      // open one issue. Without a remote or the permission, the leg warns and goes on without it.
+      const useClaim =
+        !context.dryRun && (context.push || (await context.git.remoteUrl()) !== undefined)
       const outcome = await timed('issue', () =>
         ensureTaskIssue({
           store,
           key: { task: task.id, manifest: context.run.manifest },
           issue: task,
           trackingLabel: context.trackingLabel,
-          claim:
-            context.push && !context.dryRun
-              ? {
-                  git: context.git,
-                  ref: claimRef(context.run.manifest, task.id),
-                  runId: context.run.runId,
-                  runAttempt: context.run.runAttempt
-                }
-              : undefined,
+          claim: useClaim
+            ? {
+                git: context.git,
+                ref: claimRef(context.run.manifest, task.id),
+                runId: context.run.runId,
+                runAttempt: context.run.runAttempt,
+                required: context.push
+              }
+            : undefined,
+          branchFor,
           waitForTurn: async () => {
             const delay = creationDelayMs(
               context.legIndex,
@@ -128,10 +162,12 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
           },
           sleep,
           timeScale: context.timeScale,
-          log: (message) => logger.info(message)
+          log: (message) => logger.info(message),
+          warn: (message) => logger.warning(message)
         })
       )
       issue = outcome.issue
+      previousBranch = outcome.previousBranch
       result.issueNumber = issue.number
       result.issueUrl = issue.url
       result.issueCreated = outcome.created
@@ -140,17 +176,21 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
       )
     }
 
-    const branch = expandBranch(task.branch, {
-      id: task.id,
-      title: task.title,
-      issue: issue?.number
-    })
+    const branch = branchFor(issue?.number)
     if (task.branch.includes('{issue}') && !issue) {
       throw new Error(
         `The branch template '${task.branch}' of task '${task.id}' uses {issue}, but issues are off. Remove {issue} or turn issues on.`
       )
     }
     result.branch = branch
+    if (previousBranch !== undefined && issue) {
+      logger.warning(
+        `Task '${task.id}': issue #${issue.number} was set up on branch '${previousBranch}' by an earlier run, ` +
+          `but the branch template '${task.branch}' now gives '${branch}' (the template or the title changed). ` +
+          `This run uses '${branch}', which starts from the base unless it exists, and leaves '${previousBranch}' ` +
+          `and its commits as they are. To go on with '${previousBranch}', restore the template or the title.`
+      )
+    }
     const worktree = await timed('worktree', () =>
       context.git.prepareTaskWorktree({
         branch,
@@ -180,7 +220,7 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
     }
 
     if (context.push) {
-      await timed('push', () => context.git.pushBranch(branch))
+      await timed('push', () => pushTaskBranch(context.git, branch))
     }
 
     const installDirectory = path.join(worktree.worktree, task.workingDirectory)
@@ -205,7 +245,12 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
     result.status = 'ready'
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error)
-    logger.warning(`Task '${task.id}' failed: ${result.error}`)
+    if (error instanceof PermissionDeniedError && context.onPermissionDenied) {
+      // The caller ends the leg with this message once; a warning would repeat it.
+      context.onPermissionDenied(error)
+    } else {
+      logger.warning(`Task '${task.id}' failed: ${result.error}`)
+    }
   }
 
   const finished = new Date()

@@ -157,3 +157,29 @@ export function remoteBranchHead(
     return undefined
   }
 }
+
+/**
+ * Makes the bare remote reject every push with the message GitHub sends to a token without
+ * `contents: write`, while fetches keep working. A pre-receive hook does it, so git reports
+ * the push as `[remote rejected]` after printing the message.
+ */
+export function denyPushes(
+  remote: BareRemote,
+  message = 'Permission to octo-org/scratch.git denied to github-actions[bot].'
+): void {
+  const hook = path.join(remote.path, 'hooks', 'pre-receive')
+  fs.writeFileSync(hook, `#!/bin/sh\necho '${message}' >&2\nexit 1\n`, { mode: 0o755 })
+}
+
+/** Returns the sha of any ref in the bare remote, or undefined when it has no such ref. */
+export function remoteRef(
+  sandbox: GitSandbox,
+  remote: BareRemote,
+  ref: string
+): string | undefined {
+  try {
+    return sandbox.git(remote.path, ['rev-parse', '--verify', '--quiet', ref])
+  } catch {
+    return undefined
+  }
+}
