@@ -28,11 +28,15 @@ export type CliVariant = 'issues' | 'no-issues'
 export interface CliBenchConfig {
   /** Tasks in the manifest, all set up by one `run`. */
   tasks: number
-  /** Repetitions of the run with every task, per variant. */
+  variants: CliVariantConfig[]
+}
+
+export interface CliVariantConfig {
+  variant: CliVariant
+  /** Repetitions of the run with every task. */
   runs: number
-  /** How often each task is set up alone, per variant. */
+  /** How often each task is set up alone. */
   singleRuns: number
-  variants: CliVariant[]
   /** Whether to add one run with every task and the CLI's default --concurrency. */
   defaultConcurrencyRun: boolean
 }
@@ -111,15 +115,15 @@ export async function runCliBench(
   const taskIds = ids('c', settings.tasks)
 
   const variants: CliVariantRecord[] = []
-  for (const variant of settings.variants) {
+  for (const { variant, ...counts } of settings.variants) {
     const allRuns: CliRunOutcome[] = []
     const singleRuns: CliRunOutcome[] = []
     let defaultConcurrency: CliVariantRecord['defaultConcurrency'] = null
     // A new project for each run with every task, and one for all single runs of a round:
     // a task that is set up again takes another path (its issue and branch exist).
-    for (let round = 0; round < Math.max(settings.runs, settings.singleRuns); round++) {
+    for (let round = 0; round < Math.max(counts.runs, counts.singleRuns); round++) {
       if (signal?.aborted) break
-      if (round < settings.runs) {
+      if (round < counts.runs) {
         const project = await createCliBenchProject(taskIds, createLatencyMs, worktreeDelayMs)
         try {
           const run = await project.run(variant, ['--concurrency', String(settings.tasks)], signal)
@@ -133,7 +137,7 @@ export async function runCliBench(
           await project.stop()
         }
       }
-      if (round < settings.singleRuns) {
+      if (round < counts.singleRuns) {
         const project = await createCliBenchProject(taskIds, createLatencyMs, worktreeDelayMs)
         try {
           for (const task of taskIds) {
@@ -149,7 +153,7 @@ export async function runCliBench(
         }
       }
     }
-    if (settings.defaultConcurrencyRun && !signal?.aborted) {
+    if (counts.defaultConcurrencyRun && !signal?.aborted) {
       const project = await createCliBenchProject(taskIds, createLatencyMs, worktreeDelayMs)
       try {
         const run = await project.run(variant, [], signal)

@@ -601,7 +601,11 @@ function renderLimits(record: BenchRecord): string[] {
 function describeWhyNotGitHubCase(record: BenchRecord): string | null {
   const l = record.limits
   const budget = BUDGET_S[record.mode]
-  if (!l || l.divisor === 1 || l.legCpuSeconds === null || !Number.isFinite(budget)) return null
+  // Only a run of every section shows how much of the budget the other sections leave.
+  const whole = record.comparison !== null && record.costs !== null && record.install !== null
+  if (!l || !whole || l.divisor === 1 || l.legCpuSeconds === null || !Number.isFinite(budget)) {
+    return null
+  }
   const cpus = record.machine.cpus
   const cpuPerLeg = l.legCpuSeconds / l.legs
   const machineS = (GITHUB_LEGS * cpuPerLeg) / cpus
