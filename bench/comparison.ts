@@ -9,6 +9,7 @@ import {
   GUIDE_ISSUE_CREATE_MS,
   GUIDE_WORKTREE_MS,
   parallelRunsFor,
+  runsFor,
   type BenchConfig
 } from './config.js'
 import {
@@ -66,9 +67,34 @@ export interface ComparisonRow {
   /** Requests each lone leg made, and how many of them went to the Search API. */
   isolatedLegRequests: number[]
   isolatedLegSearchRequests: number
+  /** One runner per leg: the same N legs with at most one per CPU at once, or null when not run. */
+  perLeg: PerLegRow | null
   failures: number
   /** The end of the output of up to three steps that did not end ready. */
   failureOutput: string[]
+}
+
+/**
+ * The N legs of a new project, run at most `concurrency` at once, so that each leg runs as
+ * on a runner of its own. The parallel setup phase is then as long as the slowest leg.
+ */
+export interface PerLegRow {
+  /** Legs at once: the machine's CPU count. */
+  concurrency: number
+  /** t(N): the slowest leg's wall time of each run, in seconds. */
+  slowestLeg: Summary
+  /** Median and 90th percentile of every leg's wall time, over every run, in seconds. */
+  legMedianS: number
+  legP90S: number
+  /** First spawn to last exit of each run, in seconds: the time this machine needed. */
+  totalS: Summary
+  /** Median over the runs of the legs' CPU seconds per leg, git included. */
+  cpuSecondsPerLeg: number | null
+  /** Median over the runs of the CPU seconds that processes outside the bench used. */
+  otherCpuS: number | null
+  /** REST requests of a run divided by its legs, median over the runs. */
+  requestsPerLeg: number
+  failures: number
 }
 
 export interface ListModeRecord {
@@ -88,6 +114,9 @@ export interface ScalingRow {
   ratio: number
   isolatedLegS: number | null
   isolatedRatio: number | null
+  /** t(N) with one runner per leg: the median slowest leg, and its ratio to the base's. */
+  perLegS: number | null
+  perLegRatio: number | null
 }
 
 export interface ComparisonRecord {
@@ -125,9 +154,12 @@ export async function runComparison(
   const parallelRuns = new Map<number, ArmRun[]>()
   const probes = new Map<number, Array<Awaited<ReturnType<typeof runProbe>>>>()
   const sequentialRuns: Array<Awaited<ReturnType<typeof runSequential>>> = []
+  const perLegRuns = new Map<number, ArmRun[]>()
+  const perLeg = settings.perLeg
   const repetitions = Math.max(
     settings.sequentialRuns,
-    ...settings.sizes.map((tasks) => parallelRunsFor(settings, tasks))
+    ...settings.sizes.map((tasks) => parallelRunsFor(settings, tasks)),
+    ...(perLeg?.sizes ?? []).map((tasks) => runsFor(perLeg!.runs, tasks))
   )
 
   const runParallelSize = async (tasks: number, repetition: number): Promise<void> => {
@@ -169,12 +201,36 @@ export async function runComparison(
     }
   }
 
+  const runPerLegSize = async (tasks: number, repetition: number): Promise<void> => {
+    const project = await newProject(ids('t', tasks))
+    try {
+      const matrix = await planMatrix(project, 't*')
+      const run = await runParallel(project, matrix, {
+        runners: cpus,
+        createsPerMinute: 0,
+        signal
+      })
+      push(perLegRuns, tasks, run)
+      const slowest = Math.max(...run.legs.map((leg) => leg.wallMs))
+      log(
+        `one runner per leg, N=${tasks} run ${repetition + 1}: slowest leg ${(slowest / 1000).toFixed(2)} s, ` +
+          `all legs ${(run.wallMs / 1000).toFixed(2)} s` +
+          (run.failures > 0 ? `, ${run.failures} failed` : '')
+      )
+    } finally {
+      await project.stop()
+    }
+  }
+
   // Alternating which strategy goes first spreads slow drifts of the machine over both.
   for (let repetition = 0; repetition < repetitions; repetition++) {
     const sequentialFirst = repetition % 2 === 1
     if (sequentialFirst && repetition < settings.sequentialRuns) await runSequentialOnce(repetition)
     for (const tasks of settings.sizes) {
       if (repetition < parallelRunsFor(settings, tasks)) await runParallelSize(tasks, repetition)
+      if (perLeg?.sizes.includes(tasks) && repetition < runsFor(perLeg.runs, tasks)) {
+        await runPerLegSize(tasks, repetition)
+      }
     }
     if (!sequentialFirst && repetition < settings.sequentialRuns) {
       await runSequentialOnce(repetition)
@@ -195,6 +251,7 @@ export async function runComparison(
       sequential: sequentialRuns,
       probes: probes.get(tasks) ?? [],
       perTaskS: sequentialPerTask.median,
+      perLeg: perLegRuns.get(tasks) ?? [],
       cpus
     })
   )
@@ -225,6 +282,7 @@ function buildRow(
     sequential: Array<{ elapsedAfterTaskMs: number[]; legs: LegOutcome[] }>
     probes: Array<{ wallMs: number; requests: number; searchRequests: number }>
     perTaskS: number
+    perLeg: ArmRun[]
     cpus: number
   }
 ): ComparisonRow {
@@ -278,12 +336,38 @@ function buildRow(
         : null,
     isolatedLegRequests: data.probes.map((probe) => probe.requests),
     isolatedLegSearchRequests: data.probes.reduce((sum, probe) => sum + probe.searchRequests, 0),
+    perLeg: data.perLeg.length > 0 ? buildPerLegRow(data.perLeg, data.cpus) : null,
     failures: failed.length,
     failureOutput: failed.slice(0, 3).map((leg) => `${leg.task}: ${leg.error ?? leg.status}`)
   }
 }
 
-/** Builds t(N) / t(5) of the fan-out, and the same ratio for lone legs. */
+function buildPerLegRow(runs: ArmRun[], cpus: number): PerLegRow {
+  const legs = runs.flatMap((run) => run.legs.map((leg) => leg.wallMs / 1000))
+  const sorted = [...legs].sort((a, b) => a - b)
+  const cpu = runs
+    .map((run) => (run.legCpuSeconds === undefined ? undefined : run.legCpuSeconds / run.tasks))
+    .filter((value): value is number => value !== undefined)
+  const other = runs
+    .map((run) => run.otherCpuSeconds)
+    .filter((value): value is number => value !== undefined)
+  return {
+    concurrency: cpus,
+    slowestLeg: roundSummary(
+      summarize(runs.map((run) => Math.max(...run.legs.map((leg) => leg.wallMs / 1000))))
+    ),
+    legMedianS: round(median(legs)),
+    // The nearest-rank 90th percentile.
+    legP90S: round(sorted[Math.ceil(sorted.length * 0.9) - 1]!),
+    totalS: roundSummary(summarize(runs.map((run) => run.wallMs / 1000))),
+    cpuSecondsPerLeg: cpu.length > 0 ? round(median(cpu)) : null,
+    otherCpuS: other.length > 0 ? round(median(other), 1) : null,
+    requestsPerLeg: round(median(runs.map((run) => run.requests / run.tasks)), 2),
+    failures: runs.reduce((sum, run) => sum + run.failures, 0)
+  }
+}
+
+/** Builds t(N) / t(5) of the fan-out, and the same ratio for lone legs and one runner per leg. */
 function buildScaling(rows: ComparisonRow[]): ComparisonRecord['scaling'] {
   const base = rows.find((row) => row.tasks === 5) ?? rows[0]!
   return {
@@ -298,6 +382,11 @@ function buildScaling(rows: ComparisonRow[]): ComparisonRecord['scaling'] {
       isolatedRatio:
         row.isolatedLeg && base.isolatedLeg
           ? round(row.isolatedLeg.median / base.isolatedLeg.median)
+          : null,
+      perLegS: row.perLeg?.slowestLeg.median ?? null,
+      perLegRatio:
+        row.perLeg && base.perLeg
+          ? round(row.perLeg.slowestLeg.median / base.perLeg.slowestLeg.median)
           : null
     }))
   }

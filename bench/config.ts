@@ -1,3 +1,5 @@
+import type { CliBenchConfig } from './cli.js'
+
 /**
  * Settings of each bench mode. The full mode is sized to finish in about ten minutes on two
  * cores, and docs/benchmarks.md explains what each setting models.
@@ -24,6 +26,16 @@ export interface ComparisonConfig {
   runners: number
   /** Lone legs run after each parallel run, one at a time, as on a runner of their own. */
   probes: number
+  /**
+   * One runner per leg: the N legs of a new project run at most as many at once as the
+   * machine has CPUs, so that none waits for a CPU, and t(N) is the slowest leg's own time.
+   * Null skips it.
+   */
+  perLeg: {
+    /** Task counts, measured only where `sizes` also contains them. */
+    sizes: number[]
+    runs: { small: number; large: number; smallMax: number }
+  } | null
 }
 
 export interface LimitRunConfig {
@@ -86,6 +98,8 @@ export interface BenchConfig {
   limits: LimitRunConfig | null
   costs: CostConfig
   install: InstallConfig | null
+  /** The local CLI's run with every task against each task alone; null skips it. */
+  cli: CliBenchConfig | null
 }
 
 export function configFor(mode: BenchMode): BenchConfig {
@@ -95,16 +109,19 @@ export function configFor(mode: BenchMode): BenchConfig {
         mode,
         scale: 30,
         comparison: {
-          sizes: [1, 5, 10, 20, 50, 100],
+          sizes: [1, 5, 10, 20, 50, 100, 256],
           parallelRuns: { small: 3, large: 1, smallMax: 20 },
           sequentialTasks: 20,
           sequentialRuns: 3,
           runners: 64,
-          probes: 5
+          probes: 1,
+          perLeg: { sizes: [1, 5, 20, 100], runs: { small: 3, large: 1, smallMax: 5 } }
         },
-        listModeTasks: 3,
-        // 256 legs need more CPU time than the 3 minutes the limits allow, so the full run
-        // replays the same shape with 32 legs; --github-limits runs the 256 legs themselves.
+        // The local CLI section shows the same 3 s spacing of issue creations with 20 tasks.
+        listModeTasks: 0,
+        // 256 legs need 200 to 280 CPU-seconds (0.8 to 1.1 a leg here; 2 CPUs: 2 minutes or more), which does not fit the
+        // ten minutes beside the other sections. So the full run replays the same shape with 32
+        // legs, and --github-limits runs the 256 legs themselves.
         limits: { divisor: 8, timeScale: 2 },
         costs: {
           coldStartRuns: 5,
@@ -113,7 +130,15 @@ export function configFor(mode: BenchMode): BenchConfig {
           happyPathLegs: 5,
           toolkitBundle: true
         },
-        install: { managers: ['npm', 'pnpm', 'yarn'], runs: 3, fixtures: 'bench' }
+        install: { managers: ['npm', 'pnpm', 'yarn'], runs: 3, fixtures: 'bench' },
+        // With issues, the 20 creations alone take 57 s (one every 3 s), so that run is not repeated.
+        cli: {
+          tasks: 20,
+          variants: [
+            { variant: 'issues', runs: 1, singleRuns: 1, defaultConcurrencyRun: false },
+            { variant: 'no-issues', runs: 3, singleRuns: 1, defaultConcurrencyRun: true }
+          ]
+        }
       }
     case 'quick':
       return {
@@ -125,7 +150,8 @@ export function configFor(mode: BenchMode): BenchConfig {
           sequentialTasks: 5,
           sequentialRuns: 1,
           runners: 64,
-          probes: 1
+          probes: 1,
+          perLeg: { sizes: [5], runs: { small: 1, large: 1, smallMax: 5 } }
         },
         listModeTasks: 0,
         limits: null,
@@ -136,7 +162,11 @@ export function configFor(mode: BenchMode): BenchConfig {
           happyPathLegs: 1,
           toolkitBundle: true
         },
-        install: { managers: ['npm'], runs: 1, fixtures: 'bench' }
+        install: { managers: ['npm'], runs: 1, fixtures: 'bench' },
+        cli: {
+          tasks: 5,
+          variants: [{ variant: 'no-issues', runs: 1, singleRuns: 1, defaultConcurrencyRun: false }]
+        }
       }
     case 'smoke':
       return {
@@ -148,7 +178,8 @@ export function configFor(mode: BenchMode): BenchConfig {
           sequentialTasks: 2,
           sequentialRuns: 1,
           runners: 4,
-          probes: 1
+          probes: 1,
+          perLeg: { sizes: [1, 2], runs: { small: 1, large: 1, smallMax: 2 } }
         },
         listModeTasks: 2,
         // 8 legs, 2 creations a minute and 3 requests at once, one emulated minute a real second.
@@ -160,9 +191,21 @@ export function configFor(mode: BenchMode): BenchConfig {
           happyPathLegs: 1,
           toolkitBundle: false
         },
-        install: { managers: ['npm'], runs: 1, fixtures: 'test' }
+        install: { managers: ['npm'], runs: 1, fixtures: 'test' },
+        cli: {
+          tasks: 2,
+          variants: [{ variant: 'issues', runs: 1, singleRuns: 1, defaultConcurrencyRun: false }]
+        }
       }
   }
+}
+
+/** Repetitions of a run with N tasks. */
+export function runsFor(
+  runs: { small: number; large: number; smallMax: number },
+  tasks: number
+): number {
+  return tasks <= runs.smallMax ? runs.small : runs.large
 }
 
 /** Repetitions of the parallel arm for N tasks. */

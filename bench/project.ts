@@ -134,7 +134,7 @@ export async function createBenchProject(options: ProjectOptions): Promise<Bench
  * stands for the part of a worktree's cost that a local bare repository does not have, such
  * as a large checkout. Every other git command runs unchanged, through one extra `sh`.
  */
-function writeGitShim(root: string, delayMs: number): string {
+export function writeGitShim(root: string, delayMs: number): string {
   const realGit = execFileSync('bash', ['-c', 'command -v git'], { encoding: 'utf8' }).trim()
   const dir = path.join(root, 'git-shim')
   fs.mkdirSync(dir)

@@ -1,3 +1,4 @@
+import type { CliBenchRecord } from './cli.js'
 import type { ComparisonRecord } from './comparison.js'
 import type { BenchMode } from './config.js'
 import type { CostRecord } from './costs.js'
@@ -16,6 +17,8 @@ export interface BenchRecord {
   command: string
   startedAt: string
   durationS: number
+  /** Wall time of each section that ran, in seconds. */
+  sectionDurationsS: Partial<Record<string, number>>
   machine: MachineInfo
   /** The first 12 hex digits of each bundle's SHA-256, as copied from dist/ at the start. */
   bundles: Record<string, string>
@@ -31,6 +34,7 @@ export interface BenchRecord {
   limits: LimitRecord | null
   costs: CostRecord | null
   install: InstallRecord | null
+  cli: CliBenchRecord | null
   /** One message per section that threw, with the section's name. */
   errors: string[]
 }

@@ -2,6 +2,7 @@
 import { renderChart, type ChartSeries } from './chart.js'
 import { GUIDE_PLANNING_S, GUIDE_TABLE, type ComparisonRecord } from './comparison.js'
 import type { CostRecord } from './costs.js'
+import { cliGoalRows, renderCli } from './report-cli.js'
 import type { InstallRecord } from './install.js'
 import type { BenchRecord } from './record.js'
 import type { Summary } from './stats.js'
@@ -31,8 +32,16 @@ export function renderChartFor(record: BenchRecord): string {
       points: rows.map((row) => ({ tasks: row.tasks, seconds: row.parallel.median }))
     }
   ]
+  const perLeg = rows.filter((row) => row.perLeg !== null)
+  if (perLeg.length > 0) {
+    series.push({
+      label: 'one runner per leg: the slowest leg, t(N) (section 2)',
+      color: '#2ca02c',
+      points: perLeg.map((row) => ({ tasks: row.tasks, seconds: row.perLeg!.slowestLeg.median }))
+    })
+  }
   const lone = rows.filter((row) => row.isolatedLeg !== null)
-  if (lone.length > 0) {
+  if (perLeg.length === 0 && lone.length > 0) {
     series.push({
       label: 'one lone leg after the N legs (a runner per leg, section 2)',
       color: '#2ca02c',
@@ -81,6 +90,7 @@ export function renderReport(record: BenchRecord): string {
       '`npm run bench` is the full run; `npm run bench -- --quick` measures a smaller set and ' +
       'rewrites the same three files. The code is in `bench/`.',
     '',
+    ...renderSectionTimes(record),
     ...renderMachine(record),
     ...renderModel(record),
     ...renderComparison(record),
@@ -88,6 +98,7 @@ export function renderReport(record: BenchRecord): string {
     ...renderLimits(record),
     ...renderCosts(record),
     ...renderInstall(record.install),
+    ...renderCli(record),
     ...renderGoals(record),
     ...renderErrors(record)
   ]
@@ -95,6 +106,17 @@ export function renderReport(record: BenchRecord): string {
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trimEnd()}\n`
+}
+
+function renderSectionTimes(record: BenchRecord): string[] {
+  const entries = Object.entries(record.sectionDurationsS ?? {})
+  if (entries.length === 0) return []
+  return [
+    'Time per section of this run: ' +
+      entries.map(([name, seconds]) => `${name} ${formatDuration(seconds ?? 0)}`).join(', ') +
+      '.',
+    ''
+  ]
 }
 
 function renderMachine(record: BenchRecord): string[] {
@@ -148,18 +170,30 @@ function renderModel(record: BenchRecord): string[] {
       'finished its first N tasks. Rows with more tasks than one run has show an estimate: ' +
       'N × the median time of one sequential step. One step per task, and not one step with ' +
       'every id as a list, because a list step opens its issues at most one every 3 s (see ' +
-      '"List mode" below).',
+      (c.listMode ? '"List mode" below).' : 'section 6, where the local CLI meets the same wait).'),
     `- **Parallel** is this project's fan-out: the plan action's matrix, then one setup step ` +
       `per leg, each in its own checkout, all started together up to ${c.runners} at once. Each ` +
       'running leg stands for one runner; the cap keeps the largest runs within the memory of ' +
       'this machine, and two CPUs are busy long before it is reached.',
+    ...(c.rows.some((row) => row.perLeg)
+      ? [
+          `- **One runner per leg** runs the same fan-out on a new repository and emulator, but ` +
+            `at most ${c.rows.find((row) => row.perLeg)!.perLeg!.concurrency} legs at once, one ` +
+            "per CPU, so that no leg waits for a CPU. Each leg's own wall time, from spawn to " +
+            'exit, is then what it takes on a runner of its own, against the same emulator and ' +
+            'remote, which by the end hold every issue and branch of the N tasks. On GitHub all ' +
+            'legs start together, so the setup phase lasts as long as the slowest leg: that ' +
+            "is this strategy's t(N). It leaves out what this machine cannot show: the time " +
+            'GitHub needs to start N runners, and whether GitHub answers N legs at once as fast ' +
+            'as two.'
+        ]
+      : []),
     "- Both strategies have GitHub's secondary limits off in the emulator and the pacing of " +
       'issue creation off (`creates-per-minute: 0`); section 3 turns both on. The job start ' +
       'and the checkout that every leg and the main job need are left out of both, because ' +
       'they cost the same in both strategies: the checkouts are made before the clock starts. ' +
       "The guide's 60 s of planning and its time to spawn agents are left out too. Each task " +
-      'has `install: none`; section 5 times ' +
-      'installs.',
+      'has `install: none`; section 5 times installs.',
     ''
   ]
 }
@@ -244,7 +278,7 @@ function renderGuide(c: ComparisonRecord): string[] {
       'in both strategies. Without the planning, its setup times are 8 s per task sequentially ' +
       'and 13 s to 28 s in parallel (its 8 s of setup plus 1 s per agent spawned).',
     '',
-    '| N | guide: sequential / parallel (s) | guide: improvement | guide without planning: sequential / parallel (s) | guide without planning: saved | this run: time saved | estimate, one runner per leg: saved |',
+    '| N | guide: sequential / parallel (s) | guide: improvement | guide without planning: sequential / parallel (s) | guide without planning: saved | this run: time saved | this run, one runner per leg: saved |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
   ]
   for (const guide of GUIDE_TABLE) {
@@ -256,9 +290,11 @@ function renderGuide(c: ComparisonRecord): string[] {
       : 'not run'
     const sequentialS = row?.sequential?.median ?? row?.sequentialEstimateS ?? null
     const runnerPerLeg =
-      row?.isolatedLeg && sequentialS !== null
-        ? `${Math.round((1 - row.isolatedLeg.median / sequentialS) * 100)} %`
-        : ''
+      row?.perLeg && sequentialS !== null
+        ? `${Math.round((1 - row.perLeg.slowestLeg.median / sequentialS) * 100)} %`
+        : row?.isolatedLeg && sequentialS !== null
+          ? `${Math.round((1 - row.isolatedLeg.median / sequentialS) * 100)} % (est.)`
+          : ''
     lines.push(
       `| ${guide.tasks} | ${guide.sequentialS} / ${guide.parallelS} | ${guide.improvementPercent} % | ` +
         `${sequential} / ${parallel} | ${Math.round((1 - parallel / sequential) * 100)} % | ${ours} | ${runnerPerLeg} |`
@@ -266,9 +302,10 @@ function renderGuide(c: ComparisonRecord): string[] {
   }
   lines.push(
     '',
-    'The last column is an estimate, not a measurement. It takes the parallel time to be one ' +
-      'lone leg (section 2). That assumes every leg runs on a runner of its own, all legs ' +
-      'start at the same moment, and GitHub answers N legs as fast as one.',
+    'The last column takes the parallel time to be the slowest leg of the one-runner-per-leg ' +
+      'run (section 2), measured where it ran. An entry marked (est.) is an estimate from one ' +
+      'lone leg instead. Both assume that all legs start at the same moment and that GitHub ' +
+      'answers N legs as fast as one.',
     ''
   )
   return lines
@@ -320,21 +357,33 @@ function renderScaling(record: BenchRecord): string[] {
   const c = record.comparison
   if (!c) return []
   const scaling = c.scaling
+  const perLegRun = c.rows.some((row) => row.perLeg)
   const lines = [
     '## 2. Scaling of the parallel setup phase',
     '',
-    `Wall time of the fan-out for N against N = ${scaling.base}, in this run, with the limits ` +
-      'and the pacing off. A lone leg is one more setup step, run alone on the machine after ' +
-      'the fan-out, for another task of the same manifest. It shows what a leg takes on a ' +
-      'runner of its own when N issues and branches are already on the remote.',
+    `Wall time of the parallel setup phase for N against N = ${scaling.base}, in this run, with ` +
+      'the limits and the pacing off, in two ways. All at once is the fan-out of section 1, ' +
+      `where N legs share ${record.machine.cpus} CPUs. ` +
+      (perLegRun
+        ? 'One runner per leg is t(N) = the slowest leg when no leg waits for a CPU (see "How ' +
+          'the runs are modelled"); beside it the median and 90th percentile of all its legs. '
+        : '') +
+      'A lone leg is one more setup step, run alone on the machine after the fan-out, for ' +
+      'another task of the same manifest.',
     '',
-    `| N | parallel (s) | t(N) / t(${scaling.base}) | lone leg (s) | lone leg ÷ lone leg at ${scaling.base} |`,
-    '| ---: | ---: | ---: | ---: | ---: |'
+    `| N | all at once (s) | t(N) / t(${scaling.base}) | one runner per leg: t(N) (s) | t(N) / t(${scaling.base}) | its legs: median / p90 (s) | its CPU per leg (s) | machine time for its N legs (s) | lone leg (s) |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
   ]
   for (const row of scaling.rows) {
+    const perLeg = c.rows.find((candidate) => candidate.tasks === row.tasks)?.perLeg ?? null
     lines.push(
       `| ${row.tasks} | ${row.parallelS.toFixed(2)} | ${row.ratio.toFixed(2)} | ` +
-        `${formatOptional(row.isolatedLegS)} | ${formatOptional(row.isolatedRatio)} |`
+        (perLeg
+          ? `${formatSummary(perLeg.slowestLeg)} | ${formatOptional(row.perLegRatio)} | ` +
+            `${perLeg.legMedianS.toFixed(2)} / ${perLeg.legP90S.toFixed(2)} | ` +
+            `${formatOptional(perLeg.cpuSecondsPerLeg)} | ${formatSummary(perLeg.totalS)} | `
+          : 'not run | | | | | ') +
+        `${formatOptional(row.isolatedLegS)} |`
     )
   }
   const goal = scaling.rows.find((row) => row.tasks === scaling.goalTasks)
@@ -349,7 +398,41 @@ function renderScaling(record: BenchRecord): string[] {
   }
 
   lines.push(describeScalingGoal(record, c, goal), '')
+  const perLeg = describePerLegGoal(c, goal)
+  if (perLeg) lines.push(perLeg, '')
   return lines
+}
+
+/** Writes the verdict on the scaling goal for one runner per leg, with what drives it. */
+function describePerLegGoal(
+  c: ComparisonRecord,
+  goal: ComparisonRecord['scaling']['rows'][number]
+): string | null {
+  const scaling = c.scaling
+  const row = c.rows.find((candidate) => candidate.tasks === scaling.goalTasks)!
+  const base = c.rows.find((candidate) => candidate.tasks === scaling.base)
+  if (!row.perLeg || !base?.perLeg || goal.perLegRatio === null) return null
+  const met = goal.perLegRatio <= scaling.goalRatio
+  const medianRatio = row.perLeg.legMedianS / base.perLeg.legMedianS
+  return (
+    `**One runner per leg: t(${scaling.goalTasks}) / t(${scaling.base}) = ` +
+    `${goal.perLegRatio.toFixed(2)}, ${met ? 'met' : 'not met'}.** The slowest of ` +
+    `${scaling.goalTasks} legs took ${formatSummary(row.perLeg.slowestLeg)} s, the slowest of ` +
+    `${scaling.base} took ${formatSummary(base.perLeg.slowestLeg)} s. The median leg went from ` +
+    `${base.perLeg.legMedianS.toFixed(2)} s to ${row.perLeg.legMedianS.toFixed(2)} s ` +
+    `(× ${medianRatio.toFixed(2)}), so ` +
+    (medianRatio <= scaling.goalRatio
+      ? "a leg's own work stays nearly flat in N, and the ratio of the slowest legs comes " +
+        `mostly from the maximum of ${scaling.goalTasks} noisy leg times against the maximum of ` +
+        `${scaling.base}. `
+      : "a leg's own work grows with N. ") +
+    `The legs made ${row.perLeg.requestsPerLeg.toFixed(2)} REST requests each on average at ` +
+    `N = ${scaling.goalTasks} against ${base.perLeg.requestsPerLeg.toFixed(2)} at N = ${scaling.base}` +
+    (row.perLeg.otherCpuS !== null
+      ? `, and other processes used ${row.perLeg.otherCpuS.toFixed(1)} CPU-seconds during the ` +
+        `${scaling.goalTasks}-leg run.`
+      : '.')
+  )
 }
 
 /** Names what this run shows about a lone leg that is slower at larger N. */
@@ -488,6 +571,8 @@ function renderLimits(record: BenchRecord): string[] {
     `| least memory available during the run | ${l.minMemoryAvailableGiB} GiB${l.aborted ? ' (the run was stopped for lack of memory)' : ''} |`,
     ''
   ]
+  const why = describeWhyNotGitHubCase(record)
+  if (why) lines.push(why, '')
   if (l.lastCreateMin !== null && l.firstCreateMin !== null && l.lowerBound.windowMin > 0) {
     lines.push(
       `The last issue was accepted ${l.lastCreateMin.toFixed(2)} min after the start: ` +
@@ -508,6 +593,43 @@ function renderLimits(record: BenchRecord): string[] {
   }
   return lines
 }
+
+/**
+ * Explains, from this run's own figures, why the limit run used fewer legs than GitHub's
+ * case of 256: the CPU time 256 legs need on this machine against the time budget left.
+ */
+function describeWhyNotGitHubCase(record: BenchRecord): string | null {
+  const l = record.limits
+  const budget = BUDGET_S[record.mode]
+  // Only a run of every section shows how much of the budget the other sections leave.
+  const whole = record.comparison !== null && record.costs !== null && record.install !== null
+  if (!l || !whole || l.divisor === 1 || l.legCpuSeconds === null || !Number.isFinite(budget)) {
+    return null
+  }
+  const cpus = record.machine.cpus
+  const cpuPerLeg = l.legCpuSeconds / l.legs
+  const machineS = (GITHUB_LEGS * cpuPerLeg) / cpus
+  const limitS = record.sectionDurationsS?.limits ?? l.wallS
+  const restS = record.durationS - limitS
+  return (
+    `**Why not 256 legs.** A leg of this run used ${cpuPerLeg.toFixed(2)} CPU-seconds, so ` +
+    `${GITHUB_LEGS} legs need about ${(GITHUB_LEGS * cpuPerLeg).toFixed(0)} CPU-seconds, at ` +
+    `least ${machineS.toFixed(0)} s on ${cpus} CPUs. With the clock compressed so far that the ` +
+    "limit's 3 minutes take no longer than that, the run would last at least " +
+    `${formatDuration(machineS)}, and in real time (\`--github-limits\`) at least 3 min plus ` +
+    `the time to start the legs. The rest of this run took ${formatDuration(restS)}, so with ` +
+    `256 legs the full run would take at least ${formatDuration(restS + machineS)}, ` +
+    (restS + machineS > budget
+      ? `more than its budget of ${formatDuration(budget)}. `
+      : `within its budget of ${formatDuration(budget)} only if the machine needs no more than ` +
+        'its CPU time, with no room for other work on it. ') +
+    `The ${l.legs} legs keep GitHub's proportions, so the ` +
+    'pacing, the limit windows and the lower bound have the same shape.'
+  )
+}
+
+/** GitHub's case of the limit run: the most legs a matrix can have. */
+const GITHUB_LEGS = 256
 
 function renderCosts(record: BenchRecord): string[] {
   const costs = record.costs
@@ -701,7 +823,13 @@ function renderGoals(record: BenchRecord): string[] {
           ? 'met'
           : 'not met: the machine is the bottleneck (section 2)'
       ])
-      if (goal.isolatedRatio !== null) {
+      if (goal.perLegRatio !== null) {
+        rows.push([
+          'the same with one runner per leg: the slowest leg, measured',
+          goal.perLegRatio.toFixed(2),
+          goal.perLegRatio <= c.scaling.goalRatio ? 'met' : 'not met (section 2)'
+        ])
+      } else if (goal.isolatedRatio !== null) {
         rows.push([
           `the same for a lone leg, one runner per leg`,
           goal.isolatedRatio.toFixed(2),
@@ -737,6 +865,7 @@ function renderGoals(record: BenchRecord): string[] {
       l.failures === 0 && l.secondaryRejections === 0 ? 'met' : 'not met'
     ])
   }
+  rows.push(...cliGoalRows(record))
   const budget = BUDGET_S[record.mode]
   if (Number.isFinite(budget)) {
     rows.push([

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { provisionPackageManagers } from '../__tests__/install/helpers.js'
 import { restoreBundles, snapshotBundles } from './bundles.js'
+import { runCliBench } from './cli.js'
 import { runComparison } from './comparison.js'
 import { configFor, type BenchConfig, type BenchMode } from './config.js'
 import { runCosts } from './costs.js'
@@ -21,7 +22,7 @@ import { round } from './stats.js'
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
-export const SECTIONS = ['costs', 'comparison', 'limits', 'install'] as const
+export const SECTIONS = ['costs', 'comparison', 'limits', 'install', 'cli'] as const
 export type Section = (typeof SECTIONS)[number]
 
 export interface BenchOptions {
@@ -59,6 +60,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRecord> {
     command: options.command ?? `npm run bench${config.mode === 'quick' ? ' -- --quick' : ''}`,
     startedAt: started.toISOString(),
     durationS: 0,
+    sectionDurationsS: {},
     machine,
     bundles: {},
     load: { atStart: round(os.loadavg()[0]!, 2), otherCpuSeconds: null, otherCpuPercent: null },
@@ -66,6 +68,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRecord> {
     limits: null,
     costs: null,
     install: null,
+    cli: null,
     errors
   }
 
@@ -100,7 +103,9 @@ export async function runBench(options: BenchOptions): Promise<BenchRecord> {
       log(`${name} failed: ${message}`)
       return null
     } finally {
-      log(`== ${name} took ${((performance.now() - sectionStarted) / 1000).toFixed(1)} s`)
+      const seconds = (performance.now() - sectionStarted) / 1000
+      record.sectionDurationsS[name] = round(seconds, 1)
+      log(`== ${name} took ${seconds.toFixed(1)} s`)
     }
   }
 
@@ -115,6 +120,11 @@ export async function runBench(options: BenchOptions): Promise<BenchRecord> {
     if (config.install) {
       const install = config.install
       record.install = await section('install', () => runInstallBench(install, tools, log))
+    }
+    if (config.cli) {
+      record.cli = await section('cli', () =>
+        runCliBench(config, machine.cpus, log, options.signal)
+      )
     }
   } finally {
     restoreBundles()

@@ -26,6 +26,13 @@ describe('bench in smoke mode', () => {
     expect(record.machine.cpus).toBeGreaterThan(0)
     expect(record.durationS).toBeGreaterThan(0)
     expect(Object.keys(record.bundles)).toEqual(['plan', 'setup', 'collect'])
+    expect(Object.keys(record.sectionDurationsS)).toEqual([
+      'costs',
+      'comparison',
+      'limits',
+      'install',
+      'cli'
+    ])
   })
 
   it('writes the record, the report and the chart', () => {
@@ -38,7 +45,8 @@ describe('bench in smoke mode', () => {
       '## 2. Scaling of the parallel setup phase',
       "## 3. With GitHub's secondary rate limits",
       '## 4. Cost of the action itself',
-      '## 5. Dependency install'
+      '## 5. Dependency install',
+      '## 6. The local CLI: every task at once against each task alone'
     ]) {
       expect(report).toContain(heading)
     }
@@ -56,7 +64,15 @@ describe('bench in smoke mode', () => {
       expect(row.parallel.values).toHaveLength(1)
       expect(Number.isFinite(row.speedup)).toBe(true)
       expect(row.isolatedLegRequests).toHaveLength(1)
+      expect(row.perLeg?.concurrency).toBe(record.machine.cpus)
+      expect(row.perLeg?.slowestLeg.runs).toBe(1)
+      expect(row.perLeg?.failures).toBe(0)
+      expect(row.perLeg?.legP90S).toBeLessThanOrEqual(row.perLeg!.slowestLeg.max)
     }
+    expect(comparison.scaling.rows.map((row) => row.perLegRatio)).toEqual([
+      expect.any(Number),
+      expect.any(Number)
+    ])
     expect(comparison.sequentialPerTask.runs).toBe(2)
     expect(comparison.scaling.rows).toHaveLength(2)
     expect(comparison.listMode?.tasks).toBe(2)
@@ -91,6 +107,25 @@ describe('bench in smoke mode', () => {
     expect(costs.happyPath.collect.exitCode).toBe(0)
     expect(costs.plan.map((row) => row.tasks)).toEqual([20])
     expect(costs.plan[0]!.matrixLegs).toBe(20)
+  })
+
+  it('runs the CLI with every task and each alone', () => {
+    const cli = record.cli!
+    expect(cli.tasks).toBe(2)
+    expect(cli.variants.map((variant) => variant.variant)).toEqual(['issues'])
+    const variant = cli.variants[0]!
+    expect(variant.failures).toBe(0)
+    expect(variant.failureOutput).toEqual([])
+    expect(variant.all.runs).toBe(1)
+    expect(variant.single.runs).toBe(2)
+    expect(variant.phases.map((phase) => phase.phase)).toEqual([
+      'issue',
+      'worktree',
+      'push',
+      'install'
+    ])
+    expect(variant.ratioToSlowestSingle).toBeGreaterThan(0)
+    expect(variant.command).toContain('--concurrency 2')
   })
 
   it('times a cold and a shared-cache install', () => {

@@ -1,0 +1,188 @@
+/** Renders section 6 of docs/benchmarks.md: the local CLI, every task at once against each alone. */
+import type { CliBenchRecord, CliVariantRecord } from './cli.js'
+import type { BenchRecord } from './record.js'
+import type { Summary } from './stats.js'
+
+/**
+ * This bench's reading of "about the time of the slowest single task": the run with every
+ * task takes at most this many times the slowest task run alone.
+ */
+export const CLI_GOAL_RATIO = 1.5
+
+/**
+ * The `notifications` group of @octokit/plugin-throttling 11.0.5 (dist-src/index.js): one
+ * issue creation per client every 3,000 ms.
+ */
+const NOTIFICATION_SPACING_MS = 3_000
+
+export function renderCli(record: BenchRecord): string[] {
+  const cli = record.cli
+  if (!cli) return []
+  const cpus = record.machine.cpus
+  const lines = [
+    '## 6. The local CLI: every task at once against each task alone',
+    '',
+    `\`parallel-setup run\` is the bundled CLI (dist/cli, copied at the start) run by Node 24 in a ` +
+      `clone of a local bare repository, with a manifest of ${cli.tasks} tasks. Each task has ` +
+      `\`install: auto\` on \`${cli.fixture}\` (is-number 7.0.0 in an npm lockfile), so the CLI ` +
+      `runs \`${cli.installCommand}\` in every worktree, a real install from an npm cache that ` +
+      'one untimed install filled first (`npm_config_prefer_offline`), as the second and later ' +
+      'worktrees of a developer find it. The step latencies are those of section 1: ' +
+      `${Math.round(cli.createLatencyMs)} ms added to each issue creation in the emulator and ` +
+      `${Math.round(cli.worktreeDelayMs)} ms of sleep before each \`git worktree add\`.`,
+    '',
+    `- **At once:** one \`parallel-setup run --concurrency ${cli.tasks}\` in a new clone, so ` +
+      'every task starts at the same moment.',
+    '- **Alone:** `parallel-setup run --only <task>` once for each task, one after another in ' +
+      'another new clone, so that the later tasks find the earlier ones set up, as the tasks ' +
+      'of the run at once find each other.',
+    '- **With issues** passes `--repo octo-org/bench --api-url <emulator>` with a token in ' +
+      '`GH_TOKEN`; **without issues** passes `--no-issues`.',
+    '',
+    'Wall time in seconds, from spawning the CLI to its exit: median (min–max, runs). CPU is ' +
+      'the CPU time of the CLI process and of every git and npm process it ran. The machine ' +
+      `bound is (CPU of the run at once + the bench process's CPU for the emulator) ÷ ${cpus} CPUs.`,
+    '',
+    `| variant | ${cli.tasks} tasks at once (s) | one task alone (s) | at once ÷ slowest alone | at once ÷ median alone | CPU at once (s) | CPU alone (s) | machine bound (s) | other processes (CPU-s) |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+  ]
+  for (const variant of cli.variants) {
+    lines.push(
+      `| ${variantName(variant)} | ${formatSummary(variant.all)} | ${formatSingles(variant.single)} | ` +
+        `${variant.ratioToSlowestSingle.toFixed(2)} (${variant.ratioToSlowestSingleRange.min.toFixed(2)}–${variant.ratioToSlowestSingleRange.max.toFixed(2)}) | ` +
+        `${variant.ratioToMedianSingle.toFixed(2)} | ${variant.allCpuS ? formatSummary(variant.allCpuS) : ''} | ` +
+        `${variant.singleCpuS ? variant.singleCpuS.median.toFixed(2) : ''} | ${formatOptional(variant.machineBoundS)} | ` +
+        `${formatOptional(variant.otherCpuS, 1)} |`
+    )
+  }
+  lines.push(
+    '',
+    'A ratio in brackets is the range over the runs at once, each against the same slowest ' +
+      'task alone.',
+    '',
+    '### Where a CLI task spends its time',
+    '',
+    "Phase durations from the tasks' result records, in milliseconds.",
+    '',
+    `| variant | phase | at once: median | at once: slowest | alone: median |`,
+    '| --- | --- | ---: | ---: | ---: |'
+  )
+  for (const variant of cli.variants) {
+    for (const phase of variant.phases) {
+      lines.push(
+        `| ${variantName(variant)} | ${phase.phase} | ${phase.allMedianMs} | ${phase.allMaxMs} | ${phase.singleMedianMs} |`
+      )
+    }
+  }
+  lines.push('', ...describeCli(cli, cpus))
+  const failures = cli.variants.reduce((sum, variant) => sum + variant.failures, 0)
+  lines.push(
+    failures === 0
+      ? 'Every task of every run ended ready.'
+      : `${failures} runs had a task that did not end ready; benchmarks.json has the end of their output.`,
+    ''
+  )
+  return lines
+}
+
+/** Explains the ratios by the issue spacing, the repository lock and the CPU time. */
+function describeCli(cli: CliBenchRecord, cpus: number): string[] {
+  const lines: string[] = []
+  const issues = cli.variants.find((variant) => variant.variant === 'issues')
+  const noIssues = cli.variants.find((variant) => variant.variant === 'no-issues')
+  const issuePhase = issues?.phases.find((phase) => phase.phase === 'issue')
+  if (issues && issuePhase) {
+    const spacing = ((cli.tasks - 1) * NOTIFICATION_SPACING_MS) / 1000
+    lines.push(
+      `**With issues** the run at once took ${issues.all.median.toFixed(2)} s, and the slowest ` +
+        `issue phase ${(issuePhase.allMaxMs / 1000).toFixed(2)} s against ` +
+        `${(issuePhase.singleMedianMs / 1000).toFixed(2)} s alone. The CLI sets every task up in ` +
+        'one process with one GitHub client, and its @octokit/plugin-throttling sends at most ' +
+        'one request that triggers notifications, such as opening an issue, every 3,000 ms per ' +
+        'client, and any other write at most one a second (its `notifications` and `write` ' +
+        `groups in version 11.0.5). ${cli.tasks} new issues therefore need at least ${spacing.toFixed(0)} s, ` +
+        'whatever the machine. That wait is in real time, while the other steps here run at ' +
+        '1/30 of their GitHub time, so at this scale it dominates the run. At the real step times ' +
+        `the same ${spacing.toFixed(0)} s would still stand against one task of a few seconds ` +
+        'plus its install.',
+      ''
+    )
+  }
+  if (noIssues) {
+    const worktree = noIssues.phases.find((phase) => phase.phase === 'worktree')
+    const push = noIssues.phases.find((phase) => phase.phase === 'push')
+    const install = noIssues.phases.find((phase) => phase.phase === 'install')
+    const parts = [
+      `**Without issues** the run at once took ${noIssues.all.median.toFixed(2)} s, ` +
+        `${noIssues.ratioToSlowestSingle.toFixed(2)} times the slowest task alone.`
+    ]
+    if (noIssues.machineBoundS !== null && noIssues.allCpuS) {
+      parts.push(
+        `Its ${cli.tasks} tasks used ${noIssues.allCpuS.median.toFixed(1)} CPU-seconds, so ` +
+          `${cpus} CPUs need at least ${noIssues.machineBoundS.toFixed(2)} s for them, ` +
+          `${(noIssues.machineBoundS / noIssues.single.max).toFixed(2)} times the slowest task ` +
+          'alone: the machine alone keeps this run from the time of one task.'
+      )
+    }
+    if (worktree && push) {
+      const serial = (cli.tasks * (worktree.singleMedianMs + push.singleMedianMs)) / 1000
+      parts.push(
+        'The worktree phase (ls-remote, fetch and `git worktree add`) and the push hold one ' +
+          'lock per repository, because git fails at once when two processes write the same ' +
+          `file of the shared .git folder. Alone they took ${worktree.singleMedianMs} and ` +
+          `${push.singleMedianMs} ms, so ${cli.tasks} tasks queue for about ${serial.toFixed(1)} s; ` +
+          `at once their median was ${worktree.allMedianMs} and ${push.allMedianMs} ms.`
+      )
+    }
+    if (install) {
+      parts.push(
+        `Each \`npm ci\` took ${install.singleMedianMs} ms alone and ${install.allMedianMs} ms ` +
+          `(median) with ${cli.tasks} at once on ${cpus} CPUs.`
+      )
+    }
+    if (noIssues.defaultConcurrency) {
+      parts.push(
+        `Without \`--concurrency\`, the CLI runs ${noIssues.defaultConcurrency.concurrency} tasks ` +
+          `at a time (one per CPU) and took ${noIssues.defaultConcurrency.wallS.toFixed(2)} s.`
+      )
+    }
+    lines.push(parts.join(' '), '')
+  }
+  if (issues?.defaultConcurrency) {
+    lines.push(
+      `With issues and without \`--concurrency\` (${issues.defaultConcurrency.concurrency} at a ` +
+        `time) the run took ${issues.defaultConcurrency.wallS.toFixed(2)} s.`,
+      ''
+    )
+  }
+  return lines
+}
+
+/** Rows for the goals table: one per variant. */
+export function cliGoalRows(record: BenchRecord): Array<[string, string, string]> {
+  const cli = record.cli
+  if (!cli) return []
+  return cli.variants.map((variant) => [
+    `CLI, ${variantName(variant)}: ${cli.tasks} tasks at once in about the time of the slowest ` +
+      `task alone (≤ ${CLI_GOAL_RATIO}×)`,
+    `${variant.ratioToSlowestSingle.toFixed(2)}×`,
+    variant.ratioToSlowestSingle <= CLI_GOAL_RATIO ? 'met' : 'not met (section 6)'
+  ])
+}
+
+function variantName(variant: CliVariantRecord): string {
+  return variant.variant === 'issues' ? 'with issues' : 'without issues'
+}
+
+function formatSingles(summary: Summary): string {
+  return `${summary.median.toFixed(2)} (${summary.min.toFixed(2)}–${summary.max.toFixed(2)}, ${summary.runs} tasks)`
+}
+
+function formatSummary(summary: Summary): string {
+  if (summary.runs === 1) return `${summary.median.toFixed(2)} (1 run)`
+  return `${summary.median.toFixed(2)} (${summary.min.toFixed(2)}–${summary.max.toFixed(2)}, ${summary.runs} runs)`
+}
+
+function formatOptional(value: number | null, digits = 2): string {
+  return value === null ? '' : value.toFixed(digits)
+}
