@@ -22,6 +22,13 @@ export interface ClientOptions {
   timeScale?: number
   /** Extra headers on every request; tests tag each leg's requests with one. */
   headers?: Record<string, string>
+  /**
+   * Key of the throttling plugin's queues. The plugin keeps them per process, not per client:
+   * clients with the same key make one write at a time, and open issues at least 3 s apart.
+   * Legs that run in one process pass their own key so that each throttles only itself, as on
+   * its own runner.
+   */
+  throttleId?: string
 }
 
 /** Retries after a secondary rate limit before the leg gives up. */
@@ -56,6 +63,8 @@ export function createGitHubClient(token: string, options: ClientOptions): Octok
         error: (message: string) => logger.warning(message)
       },
       throttle: {
+        // The plugin copies every key, so an undefined id would replace its default.
+        ...(options.throttleId === undefined ? {} : { id: options.throttleId }),
         retryAfterBaseValue: 1000 / scale,
         onSecondaryRateLimit: (
           retryAfter: number,
