@@ -124,6 +124,7 @@ export function setPlanOutputs(plan: Plan): void {
   core.setOutput('task-ids', JSON.stringify(plan.tasks.map((task) => task.id)))
   core.setOutput('has-tasks', plan.tasks.length > 0 ? 'true' : 'false')
   core.setOutput('waves', JSON.stringify(plan.waves))
+  core.setOutput('planned-at', new Date().toISOString())
 }
 
 /** Entry point of the plan action: read settings, plan, report. */

@@ -5,15 +5,22 @@ import {
   createGitHubClient,
   IssueStore,
   readTimeScale,
+  type GitHubLogger,
   type PermissionDeniedError
 } from '../github/index.js'
+import type { InstallLogger } from '../install/index.js'
 import { DEFAULT_MANIFEST_PATH, findEscapingPath, type Task } from '../manifest/index.js'
 import { summarizeIds } from '../plan/index.js'
 import { writeResultFile } from '../results/file.js'
 import { RESULT_FORMAT_VERSION, type RunIdentity, type TaskResult } from '../results/record.js'
 import { publishResults } from '../results/transport.js'
 import { renderSetupSummary } from '../summary/setup.js'
-import { DEFAULT_CREATES_PER_MINUTE } from '../setup/pacing.js'
+import {
+  choosePacingAnchor,
+  DEFAULT_CREATES_PER_MINUTE,
+  delayUntil,
+  startTurnMs
+} from '../setup/pacing.js'
 import { setUpTask } from '../setup/task.js'
 import { failStep } from './failure.js'
 import { readBoolean, readChoice, readInteger, readString } from './inputs.js'
@@ -38,6 +45,8 @@ export interface SetupSettings {
   trackingLabel: string
   legIndex?: number
   createsPerMinute: number
+  /** The plan action's `planned-at` output, an ISO 8601 time that every leg paces from. */
+  plannedAt?: string
   context: RunContext
 }
 
@@ -63,6 +72,13 @@ export function readSetupSettings(): SetupSettings {
   const token = readString('token')
   if (token) core.setSecret(token)
   const index = core.getInput('index').trim()
+  const plannedAt = readString('planned-at') || undefined
+  if (plannedAt !== undefined && !Number.isFinite(Date.parse(plannedAt))) {
+    throw new Error(
+      `Invalid input 'planned-at': '${plannedAt}' is not a time such as 2026-01-31T12:00:00.000Z. ` +
+        'Pass ${{ needs.plan.outputs.planned-at }}, or leave it out to pace from the leg start.'
+    )
+  }
   return {
     taskIds,
     manifest: readString('manifest', DEFAULT_MANIFEST_PATH),
@@ -77,6 +93,7 @@ export function readSetupSettings(): SetupSettings {
     trackingLabel: readString('tracking-label', 'parallel-setup'),
     legIndex: index === '' ? undefined : readInteger('index', 0, 0, 10_000),
     createsPerMinute: readInteger('creates-per-minute', DEFAULT_CREATES_PER_MINUTE, 0, 80),
+    plannedAt,
     context
   }
 }
@@ -88,9 +105,25 @@ export interface LegOutcome {
   permissionDenied?: PermissionDeniedError
 }
 
-/** Sets up every task of this leg, one after another, and reports each result. */
-export async function setUpLeg(settings: SetupSettings): Promise<LegOutcome> {
+/** The log calls a leg makes; the action passes `@actions/core`. */
+export type LegLogger = InstallLogger & GitHubLogger
+
+/**
+ * Sets up every task of this leg, one after another, and reports each result. `logger`
+ * defaults to `@actions/core`; tests that run many legs in one process give each its own.
+ */
+export async function setUpLeg(
+  settings: SetupSettings,
+  logger: LegLogger = core
+): Promise<LegOutcome> {
   const { context } = settings
+  const timeScale = readTimeScale()
+  const pacing = {
+    index: settings.legIndex,
+    createsPerMinute: settings.createsPerMinute,
+    timeScale,
+    anchorMs: choosePacingAnchor(settings.plannedAt, Date.now())
+  }
   const { manifest } = loadTaskSource({
     source: settings.source,
     manifest: settings.manifest,
@@ -100,7 +133,7 @@ export async function setUpLeg(settings: SetupSettings): Promise<LegOutcome> {
 
   const git = await GitCommandManager.create(context.workspace, {
     dryRun: settings.dryRun,
-    logger: core
+    logger
   })
   if (!settings.dryRun) {
     await git.excludeFromStatus(
@@ -121,8 +154,9 @@ export async function setUpLeg(settings: SetupSettings): Promise<LegOutcome> {
     }
     const octokit = createGitHubClient(settings.token, {
       baseUrl: context.apiUrl,
-      logger: core,
-      timeScale: readTimeScale()
+      logger,
+      timeScale,
+      throttleId: `setup-leg-${settings.legIndex ?? settings.taskIds.join(',')}`
     })
     issues = new IssueStore(octokit, context.repository)
     if (settings.dryRun) issues = undefined
@@ -134,6 +168,14 @@ export async function setUpLeg(settings: SetupSettings): Promise<LegOutcome> {
     runAttempt: context.runAttempt,
     manifest: manifest.path
   }
+  const startDelay = settings.createIssue && !settings.dryRun ? delayUntil(startTurnMs(pacing)) : 0
+  if (startDelay > 0) {
+    logger.info(
+      `Waiting ${(startDelay / 1000).toFixed(1)} s for this leg's turn, so that the legs' requests stay under GitHub's secondary rate limits.`
+    )
+    await new Promise((resolve) => setTimeout(resolve, startDelay))
+  }
+
   const results: TaskResult[] = []
   let permissionDenied: PermissionDeniedError | undefined
   for (const task of tasks) {
@@ -142,7 +184,7 @@ export async function setUpLeg(settings: SetupSettings): Promise<LegOutcome> {
       results.push(notTriedResult(task, permissionDenied, runIdentity))
       continue
     }
-    core.startGroup(`Setting up task '${task.id}'`)
+    logger.startGroup(`Setting up task '${task.id}'`)
     try {
       results.push(
         await setUpTask(task, {
@@ -158,15 +200,16 @@ export async function setUpLeg(settings: SetupSettings): Promise<LegOutcome> {
           run: runIdentity,
           legIndex: settings.legIndex,
           createsPerMinute: settings.createsPerMinute,
-          timeScale: readTimeScale(),
-          logger: core,
+          pacingAnchorMs: pacing.anchorMs,
+          timeScale,
+          logger,
           onPermissionDenied: (error) => {
             permissionDenied = error
           }
         })
       )
     } finally {
-      core.endGroup()
+      logger.endGroup()
     }
   }
   return { results, permissionDenied }

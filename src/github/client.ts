@@ -23,6 +23,12 @@ export interface ClientOptions {
   timeScale?: number
   /** Extra headers on every request; tests tag each leg's requests with one. */
   headers?: Record<string, string>
+  /**
+   * Key of the throttling plugin's shared queues, which it keeps per process: clients with the
+   * same key send at most 10 requests at once between them. Legs that run in one process pass
+   * their own key, so that each throttles only itself, as on its own runner.
+   */
+  throttleId?: string
 }
 
 /** Retries after a secondary rate limit before the leg gives up. */
@@ -62,6 +68,8 @@ export function createGitHubClient(token: string, options: ClientOptions): Octok
         error: (message: string) => logger.warning(message)
       },
       throttle: {
+        // The plugin copies every key, so an undefined id would replace its default.
+        ...(options.throttleId === undefined ? {} : { id: options.throttleId }),
         retryAfterBaseValue: 1000 / scale,
         ...writeQueues(WRITE_SPACING_MS / scale),
         onSecondaryRateLimit: (

@@ -4,19 +4,80 @@
  * the same minute.
  */
 export const DEFAULT_CREATES_PER_MINUTE = 72
+/**
+ * Gap between two legs of the same minute's burst. A burst of 72 thus spreads over 14.2 s
+ * instead of arriving at once, so the legs' requests stay far below GitHub's limit of 100
+ * in flight, and each minute's burst keeps the same shape as the one before it.
+ */
+export const LEG_SPACING_MS = 200
+/**
+ * Time a leg gets before its turn to look for its issue and claim the task (one or two
+ * list requests and a push). Each leg starts this long before its turn, so every minute's
+ * burst is prepared the same way and the creates of one minute do not run into the next.
+ */
+export const PREPARE_LEAD_MS = 4_000
 const MINUTE_MS = 60_000
+/** A plan time older than this belongs to a re-run of failed jobs, whose turns have passed. */
+const MAX_PLAN_AGE_MS = 60 * MINUTE_MS
+
+/** What a leg needs to find its turn. */
+export interface Pacing {
+  /** The leg's matrix index; without it the leg does not wait. */
+  index: number | undefined
+  /** Legs per minute's burst; 0 turns pacing off. */
+  createsPerMinute: number
+  /** Divides every wait, as PARALLEL_SETUP_TIME_SCALE does. */
+  timeScale: number
+  /**
+   * The moment every leg counts from, in ms since the epoch: the plan action's `planned-at`
+   * when it is given and usable, else this leg's own start (see `choosePacingAnchor`).
+   */
+  anchorMs: number
+}
 
 /**
- * Returns how long the leg with matrix index `index` waits before it creates its issue, so
- * that 256 legs started together stay under the limit without talking to each other: with
- * 72 a minute, legs 0 to 71 create at once, the next 72 a minute later, and so on.
- * `createsPerMinute` 0 turns pacing off.
+ * Picks the moment the legs count their turns from. Legs of one matrix start minutes apart
+ * when runners are scarce, so counting from each leg's own start would push late legs past
+ * their turn or bunch them with the next minute. The plan's time is the same for every leg.
+ * It is ignored when it is missing, unreadable, in the future (clock skew), or over an hour
+ * old, as on a re-run of failed jobs; the leg then counts from its own start.
  */
-export function creationDelayMs(
-  index: number | undefined,
-  createsPerMinute: number,
-  timeScale = 1
-): number {
-  if (index === undefined || createsPerMinute <= 0) return 0
-  return (Math.floor(index / createsPerMinute) * MINUTE_MS) / timeScale
+export function choosePacingAnchor(plannedAt: string | undefined, legStartMs: number): number {
+  if (!plannedAt) return legStartMs
+  const planned = Date.parse(plannedAt)
+  if (!Number.isFinite(planned)) return legStartMs
+  if (planned > legStartMs || legStartMs - planned > MAX_PLAN_AGE_MS) return legStartMs
+  return planned
+}
+
+/**
+ * Returns the moment, in ms since the epoch, when the leg may open its issue. Leg `index`
+ * belongs to minute `floor(index / createsPerMinute)` and takes place `index %
+ * createsPerMinute` in that minute's burst, `LEG_SPACING_MS` apart, after the
+ * `PREPARE_LEAD_MS` that the first minute's legs need to prepare. With 72 a minute, legs 0
+ * to 71 open their issues from 4 to 18.2 s, legs 72 to 143 from 64 to 78.2 s, and so on, so
+ * no 60 s window holds more than 72 creates and 256 legs open their last issue at 191.8 s.
+ */
+export function creationTurnMs(pacing: Pacing): number {
+  const { index, createsPerMinute, timeScale, anchorMs } = pacing
+  if (index === undefined || createsPerMinute <= 0) return anchorMs
+  const minute = Math.floor(index / createsPerMinute)
+  const place = index % createsPerMinute
+  return anchorMs + (PREPARE_LEAD_MS + minute * MINUTE_MS + place * LEG_SPACING_MS) / timeScale
+}
+
+/**
+ * Returns the moment, in ms since the epoch, when the leg sends its first request:
+ * `PREPARE_LEAD_MS` before its turn. Starting 256 legs at once would exceed GitHub's limit
+ * of 100 requests in flight, and on a shared machine their work would delay the first
+ * minute's creates into the next minute's window.
+ * NOTE: a re-run leg whose issue exists also waits for this moment before it finds it.
+ */
+export function startTurnMs(pacing: Pacing): number {
+  return creationTurnMs(pacing) - PREPARE_LEAD_MS / pacing.timeScale
+}
+
+/** Returns how long to wait from `nowMs` until `turnMs`, never less than 0. */
+export function delayUntil(turnMs: number, nowMs: number = Date.now()): number {
+  return Math.max(0, turnMs - nowMs)
 }

@@ -19,7 +19,7 @@ import {
 import { claimRef } from '../results/ref.js'
 import { copyTaskFiles } from './copy.js'
 import { ensureTaskIssue } from './issue.js'
-import { creationDelayMs } from './pacing.js'
+import { creationTurnMs, delayUntil } from './pacing.js'
 
 /** Everything one task's setup needs besides the task itself. */
 export interface SetupContext {
@@ -40,6 +40,11 @@ export interface SetupContext {
   /** The leg's matrix index, for pacing issue creation. */
   legIndex?: number
   createsPerMinute: number
+  /**
+   * The moment the legs count their turns from (see `choosePacingAnchor`), in ms since the
+   * epoch; the task's own start when unset.
+   */
+  pacingAnchorMs?: number
   timeScale: number
   logger: InstallLogger & { warning(message: string): void }
   sleep?: (ms: number) => Promise<void>
@@ -148,14 +153,17 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
             : undefined,
           branchFor,
           waitForTurn: async () => {
-            const delay = creationDelayMs(
-              context.legIndex,
-              context.createsPerMinute,
-              context.timeScale
+            const delay = delayUntil(
+              creationTurnMs({
+                index: context.legIndex,
+                createsPerMinute: context.createsPerMinute,
+                timeScale: context.timeScale,
+                anchorMs: context.pacingAnchorMs ?? started.getTime()
+              })
             )
             if (delay > 0) {
               logger.info(
-                `Waiting ${Math.round(delay / 1000)} s before opening the issue, to stay under GitHub's limit of content-creating requests.`
+                `Waiting ${(delay / 1000).toFixed(1)} s before opening the issue, to stay under GitHub's limit of content-creating requests.`
               )
               await sleep(delay)
             }
