@@ -3,6 +3,7 @@ import {
   creationTurnMs,
   DEFAULT_CREATES_PER_MINUTE,
   delayUntil,
+  LATER_PREPARE_LEAD_MS,
   PREPARE_LEAD_MS,
   startTurnMs
 } from '../../src/setup/pacing.js'
@@ -66,9 +67,16 @@ describe('creationTurnMs', () => {
 })
 
 describe('startTurnMs', () => {
-  it('starts each leg the lead before its turn', () => {
-    const pacing = { index: 100, createsPerMinute: 72, timeScale: 2, anchorMs: PLANNED }
+  it('starts first-minute legs the short lead early', () => {
+    const pacing = { index: 71, createsPerMinute: 72, timeScale: 2, anchorMs: PLANNED }
     expect(creationTurnMs(pacing) - startTurnMs(pacing)).toBe(PREPARE_LEAD_MS / 2)
+  })
+
+  it('starts later legs the long lead early', () => {
+    const pacing = { index: 72, createsPerMinute: 72, timeScale: 2, anchorMs: PLANNED }
+    expect(creationTurnMs(pacing) - startTurnMs(pacing)).toBe(LATER_PREPARE_LEAD_MS / 2)
+    // Leg 72 opens its issue at 64 s and starts at 34 s, after the first minute's creates.
+    expect(startTurnMs({ ...pacing, timeScale: 1 })).toBe(PLANNED + 34_000)
   })
 
   it('starts the first leg at the plan time', () => {

@@ -16,6 +16,12 @@ export const LEG_SPACING_MS = 200
  * burst is prepared the same way and the creates of one minute do not run into the next.
  */
 export const PREPARE_LEAD_MS = 4_000
+/**
+ * Lead of the legs of the second and later minutes. They prepare while the minute before them
+ * still runs, so their creates keep their turns even when preparing is slow. A late create
+ * would land in the next minute's window and meet the limit.
+ */
+export const LATER_PREPARE_LEAD_MS = 30_000
 const MINUTE_MS = 60_000
 /** A plan time older than this belongs to a re-run of failed jobs, whose turns have passed. */
 const MAX_PLAN_AGE_MS = 60 * MINUTE_MS
@@ -67,14 +73,16 @@ export function creationTurnMs(pacing: Pacing): number {
 }
 
 /**
- * Returns the moment, in ms since the epoch, when the leg sends its first request:
- * `PREPARE_LEAD_MS` before its turn. Starting 256 legs at once would exceed GitHub's limit
- * of 100 requests in flight, and on a shared machine their work would delay the first
- * minute's creates into the next minute's window.
+ * Returns the moment, in ms since the epoch, when the leg sends its first request: the
+ * first minute's legs `PREPARE_LEAD_MS` before their turn, later legs `LATER_PREPARE_LEAD_MS`
+ * before it. Starting 256 legs at once would exceed GitHub's limit of 100 requests in flight.
  * NOTE: a re-run leg whose issue exists also waits for this moment before it finds it.
  */
 export function startTurnMs(pacing: Pacing): number {
-  return creationTurnMs(pacing) - PREPARE_LEAD_MS / pacing.timeScale
+  const { index, createsPerMinute } = pacing
+  const later = index !== undefined && createsPerMinute > 0 && index >= createsPerMinute
+  const lead = later ? LATER_PREPARE_LEAD_MS : PREPARE_LEAD_MS
+  return creationTurnMs(pacing) - lead / pacing.timeScale
 }
 
 /** Returns how long to wait from `nowMs` until `turnMs`, never less than 0. */
