@@ -48802,6 +48802,8 @@ function createGitHubClient(token, options) {
             error: (message) => logger.warning(message)
         },
         throttle: {
+            // The plugin copies every key, so an undefined id would replace its default.
+            ...(options.throttleId === undefined ? {} : { id: options.throttleId }),
             retryAfterBaseValue: 1000 / scale,
             ...writeQueues(WRITE_SPACING_MS / scale),
             onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount) => {

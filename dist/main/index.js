@@ -40678,6 +40678,7 @@ function setPlanOutputs(plan) {
     core.setOutput('task-ids', JSON.stringify(plan.tasks.map((task) => task.id)));
     core.setOutput('has-tasks', plan.tasks.length > 0 ? 'true' : 'false');
     core.setOutput('waves', JSON.stringify(plan.waves));
+    core.setOutput('planned-at', new Date().toISOString());
 }
 /** Entry point of the plan action: read settings, plan, report. */
 async function run() {
@@ -40865,17 +40866,75 @@ var setup = __nccwpck_require__(8645);
  * the same minute.
  */
 const DEFAULT_CREATES_PER_MINUTE = 72;
-const MINUTE_MS = 60_000;
 /**
- * Returns how long the leg with matrix index `index` waits before it creates its issue, so
- * that 256 legs started together stay under the limit without talking to each other: with
- * 72 a minute, legs 0 to 71 create at once, the next 72 a minute later, and so on.
- * `createsPerMinute` 0 turns pacing off.
+ * Gap between two legs of the same minute's burst. A burst of 72 thus spreads over 14.2 s
+ * instead of arriving at once, so the legs' requests stay far below GitHub's limit of 100
+ * in flight, and each minute's burst keeps the same shape as the one before it.
  */
-function creationDelayMs(index, createsPerMinute, timeScale = 1) {
+const LEG_SPACING_MS = 200;
+/**
+ * Time a leg gets before its turn to look for its issue and claim the task (one or two
+ * list requests and a push). Each leg starts this long before its turn, so every minute's
+ * burst is prepared the same way and the creates of one minute do not run into the next.
+ */
+const PREPARE_LEAD_MS = 4_000;
+/**
+ * Lead of the legs of the second and later minutes. They prepare while the minute before them
+ * still runs, so their creates keep their turns even when preparing is slow. A late create
+ * would land in the next minute's window and meet the limit.
+ */
+const LATER_PREPARE_LEAD_MS = 30_000;
+const MINUTE_MS = 60_000;
+/** A plan time older than this belongs to a re-run of failed jobs, whose turns have passed. */
+const MAX_PLAN_AGE_MS = 60 * MINUTE_MS;
+/**
+ * Picks the moment the legs count their turns from. Legs of one matrix start minutes apart
+ * when runners are scarce, so counting from each leg's own start would push late legs past
+ * their turn or bunch them with the next minute. The plan's time is the same for every leg.
+ * It is ignored when it is missing, unreadable, in the future (clock skew), or over an hour
+ * old, as on a re-run of failed jobs; the leg then counts from its own start.
+ */
+function choosePacingAnchor(plannedAt, legStartMs) {
+    if (!plannedAt)
+        return legStartMs;
+    const planned = Date.parse(plannedAt);
+    if (!Number.isFinite(planned))
+        return legStartMs;
+    if (planned > legStartMs || legStartMs - planned > MAX_PLAN_AGE_MS)
+        return legStartMs;
+    return planned;
+}
+/**
+ * Returns the moment, in ms since the epoch, when the leg may open its issue. Leg `index`
+ * belongs to minute `floor(index / createsPerMinute)` and takes place `index %
+ * createsPerMinute` in that minute's burst, `LEG_SPACING_MS` apart, after the
+ * `PREPARE_LEAD_MS` that the first minute's legs need to prepare. With 72 a minute, legs 0
+ * to 71 open their issues from 4 to 18.2 s, legs 72 to 143 from 64 to 78.2 s, and so on, so
+ * no 60 s window holds more than 72 creates and 256 legs open their last issue at 191.8 s.
+ */
+function creationTurnMs(pacing) {
+    const { index, createsPerMinute, timeScale, anchorMs } = pacing;
     if (index === undefined || createsPerMinute <= 0)
-        return 0;
-    return (Math.floor(index / createsPerMinute) * MINUTE_MS) / timeScale;
+        return anchorMs;
+    const minute = Math.floor(index / createsPerMinute);
+    const place = index % createsPerMinute;
+    return anchorMs + (PREPARE_LEAD_MS + minute * MINUTE_MS + place * LEG_SPACING_MS) / timeScale;
+}
+/**
+ * Returns the moment, in ms since the epoch, when the leg sends its first request: the
+ * first minute's legs `PREPARE_LEAD_MS` before their turn, later legs `LATER_PREPARE_LEAD_MS`
+ * before it. Starting 256 legs at once would exceed GitHub's limit of 100 requests in flight.
+ * NOTE: a re-run leg whose issue exists also waits for this moment before it finds it.
+ */
+function startTurnMs(pacing) {
+    const { index, createsPerMinute } = pacing;
+    const later = index !== undefined && createsPerMinute > 0 && index >= createsPerMinute;
+    const lead = later ? LATER_PREPARE_LEAD_MS : PREPARE_LEAD_MS;
+    return creationTurnMs(pacing) - lead / pacing.timeScale;
+}
+/** Returns how long to wait from `nowMs` until `turnMs`, never less than 0. */
+function delayUntil(turnMs, nowMs = Date.now()) {
+    return Math.max(0, turnMs - nowMs);
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -42033,9 +42092,14 @@ async function setUpTask(task, context) {
                     : undefined,
                 branchFor,
                 waitForTurn: async () => {
-                    const delay = creationDelayMs(context.legIndex, context.createsPerMinute, context.timeScale);
+                    const delay = delayUntil(creationTurnMs({
+                        index: context.legIndex,
+                        createsPerMinute: context.createsPerMinute,
+                        timeScale: context.timeScale,
+                        anchorMs: context.pacingAnchorMs ?? started.getTime()
+                    }));
                     if (delay > 0) {
-                        logger.info(`Waiting ${Math.round(delay / 1000)} s before opening the issue, to stay under GitHub's limit of content-creating requests.`);
+                        logger.info(`Waiting ${(delay / 1000).toFixed(1)} s before opening the issue, to stay under GitHub's limit of content-creating requests.`);
                         await sleep(delay);
                     }
                 },
@@ -42167,6 +42231,11 @@ function readSetupSettings() {
     if (token)
         core.setSecret(token);
     const index = core.getInput('index').trim();
+    const plannedAt = (0,inputs/* readString */.E3)('planned-at') || undefined;
+    if (plannedAt !== undefined && !Number.isFinite(Date.parse(plannedAt))) {
+        throw new Error(`Invalid input 'planned-at': '${plannedAt}' is not a time such as 2026-01-31T12:00:00.000Z. ` +
+            'Pass ${{ needs.plan.outputs.planned-at }}, or leave it out to pace from the leg start.');
+    }
     return {
         taskIds,
         manifest: (0,inputs/* readString */.E3)('manifest', manifest/* DEFAULT_MANIFEST_PATH */.e),
@@ -42181,12 +42250,23 @@ function readSetupSettings() {
         trackingLabel: (0,inputs/* readString */.E3)('tracking-label', 'parallel-setup'),
         legIndex: index === '' ? undefined : (0,inputs/* readInteger */.JI)('index', 0, 0, 10_000),
         createsPerMinute: (0,inputs/* readInteger */.JI)('creates-per-minute', DEFAULT_CREATES_PER_MINUTE, 0, 80),
+        plannedAt,
         context
     };
 }
-/** Sets up every task of this leg, one after another, and reports each result. */
-async function setUpLeg(settings) {
+/**
+ * Sets up every task of this leg, one after another, and reports each result. `logger`
+ * defaults to `@actions/core`; tests that run many legs in one process give each its own.
+ */
+async function setUpLeg(settings, logger = core) {
     const { context } = settings;
+    const timeScale = (0,github/* readTimeScale */.ap)();
+    const pacing = {
+        index: settings.legIndex,
+        createsPerMinute: settings.createsPerMinute,
+        timeScale,
+        anchorMs: choosePacingAnchor(settings.plannedAt, Date.now())
+    };
     const { manifest } = (0,task_source/* loadTaskSource */.ZM)({
         source: settings.source,
         manifest: settings.manifest,
@@ -42195,7 +42275,7 @@ async function setUpLeg(settings) {
     const tasks = settings.taskIds.map((id) => findTask(manifest.tasks, id, manifest.path));
     const git = await src_git/* GitCommandManager */.bM.create(context.workspace, {
         dryRun: settings.dryRun,
-        logger: core
+        logger
     });
     if (!settings.dryRun) {
         await git.excludeFromStatus(`/${external_node_path_default().relative(context.workspace, settings.worktreeRoot).split((external_node_path_default()).sep).join('/')}/`);
@@ -42210,8 +42290,9 @@ async function setUpLeg(settings) {
         }
         const octokit = (0,github/* createGitHubClient */.LX)(settings.token, {
             baseUrl: context.apiUrl,
-            logger: core,
-            timeScale: (0,github/* readTimeScale */.ap)()
+            logger,
+            timeScale,
+            throttleId: `setup-leg-${settings.legIndex ?? settings.taskIds.join(',')}`
         });
         issues = new github/* IssueStore */.dW(octokit, context.repository);
         if (settings.dryRun)
@@ -42223,6 +42304,11 @@ async function setUpLeg(settings) {
         runAttempt: context.runAttempt,
         manifest: manifest.path
     };
+    const startDelay = settings.createIssue && !settings.dryRun ? delayUntil(startTurnMs(pacing)) : 0;
+    if (startDelay > 0) {
+        logger.info(`Waiting ${(startDelay / 1000).toFixed(1)} s for this leg's turn, so that the legs' requests stay under GitHub's secondary rate limits.`);
+        await new Promise((resolve) => setTimeout(resolve, startDelay));
+    }
     const results = [];
     let permissionDenied;
     for (const task of tasks) {
@@ -42231,7 +42317,7 @@ async function setUpLeg(settings) {
             results.push(notTriedResult(task, permissionDenied, runIdentity));
             continue;
         }
-        core.startGroup(`Setting up task '${task.id}'`);
+        logger.startGroup(`Setting up task '${task.id}'`);
         try {
             results.push(await setUpTask(task, {
                 git,
@@ -42246,15 +42332,16 @@ async function setUpLeg(settings) {
                 run: runIdentity,
                 legIndex: settings.legIndex,
                 createsPerMinute: settings.createsPerMinute,
-                timeScale: (0,github/* readTimeScale */.ap)(),
-                logger: core,
+                pacingAnchorMs: pacing.anchorMs,
+                timeScale,
+                logger,
                 onPermissionDenied: (error) => {
                     permissionDenied = error;
                 }
             }));
         }
         finally {
-            core.endGroup();
+            logger.endGroup();
         }
     }
     return { results, permissionDenied };
@@ -49107,6 +49194,8 @@ function createGitHubClient(token, options) {
             error: (message) => logger.warning(message)
         },
         throttle: {
+            // The plugin copies every key, so an undefined id would replace its default.
+            ...(options.throttleId === undefined ? {} : { id: options.throttleId }),
             retryAfterBaseValue: 1000 / scale,
             ...writeQueues(WRITE_SPACING_MS / scale),
             onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount) => {

@@ -47781,6 +47781,8 @@ function createGitHubClient(token, options) {
             error: (message) => logger.warning(message)
         },
         throttle: {
+            // The plugin copies every key, so an undefined id would replace its default.
+            ...(options.throttleId === undefined ? {} : { id: options.throttleId }),
             retryAfterBaseValue: 1000 / scale,
             ...writeQueues(WRITE_SPACING_MS / scale),
             onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount) => {
@@ -53387,6 +53389,7 @@ function setPlanOutputs(plan) {
     setOutput('task-ids', JSON.stringify(plan.tasks.map((task) => task.id)));
     setOutput('has-tasks', plan.tasks.length > 0 ? 'true' : 'false');
     setOutput('waves', JSON.stringify(plan.waves));
+    setOutput('planned-at', new Date().toISOString());
 }
 /** Entry point of the plan action: read settings, plan, report. */
 async function run() {
