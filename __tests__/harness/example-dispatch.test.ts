@@ -80,7 +80,8 @@ describe('examples/workflow-dispatch.yml', () => {
         ]
       }),
       'task-ids': JSON.stringify(TASKS),
-      'has-tasks': 'true'
+      'has-tasks': 'true',
+      'planned-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
     })
 
     const legs = run.jobs.setup!.legs

@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import { isMapping } from '@actions/workflow-parser'
 import {
@@ -159,8 +160,14 @@ describe('expression evaluation', () => {
     if (!isMapping(strategy)) throw new Error('The example strategy is not a mapping.')
     const matrix = strategy.find('matrix')!
     const scope = { contexts: planNeeds('true'), status: SUCCESS }
+    // The message points at the strategy's matrix line of the example file.
+    const lines = fs
+      .readFileSync(path.join(repositoryRoot, 'examples', 'workflow-dispatch.yml'), 'utf8')
+      .split('\n')
+    const line = lines.findIndex((text) => text.startsWith('      matrix: ${{ fromJSON(')) + 1
+    expect(line).toBeGreaterThan(0)
     expect(messageOf(() => templateString(matrix, scope, "input 'task'"))).toBe(
-      "line 44, column 15: input 'task' evaluated to an object, but the runner expects a string " +
+      `line ${line}, column 15: input 'task' evaluated to an object, but the runner expects a string ` +
         'there. Wrap the value in toJSON(...) to pass it as text.'
     )
   })

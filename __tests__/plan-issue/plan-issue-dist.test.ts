@@ -88,7 +88,8 @@ describe('dist/plan with an issue source', () => {
       count: '2',
       'task-ids': JSON.stringify(ids),
       'has-tasks': 'true',
-      waves: JSON.stringify([ids])
+      waves: JSON.stringify([ids]),
+      'planned-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
     })
     expect(run.summary).toContain('Manifest `issue #1` (issue-body), 2 matrix legs, 1 wave.')
   })
