@@ -53,6 +53,8 @@ export interface ProbeRun {
 export interface MatrixLeg {
   task: string
   index: number
+  /** The plan's `planned-at` output, which the workflow passes to every leg for pacing. */
+  plannedAt?: string
 }
 
 /** Runs the plan action in a fresh checkout and returns its matrix legs. */
@@ -62,7 +64,8 @@ export async function planMatrix(project: BenchProject, only = ''): Promise<Matr
     throw new Error(`The plan action failed with exit code ${run.exitCode}:\n${tail(run)}`)
   }
   const matrix = JSON.parse(run.outputs.matrix) as { include: MatrixLeg[] }
-  return matrix.include
+  const plannedAt = run.outputs['planned-at']
+  return matrix.include.map((leg) => (plannedAt ? { ...leg, plannedAt } : leg))
 }
 
 /**
@@ -106,6 +109,7 @@ export async function runParallel(
   const legs = await runPool(matrix.length, options.runners, (i) => {
     const leg = matrix[i]!
     const inputs: Record<string, string> = { task: leg.task, index: String(leg.index) }
+    if (leg.plannedAt) inputs['planned-at'] = leg.plannedAt
     if (options.createsPerMinute !== undefined) {
       inputs['creates-per-minute'] = String(options.createsPerMinute)
     }
