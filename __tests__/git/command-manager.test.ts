@@ -339,7 +339,9 @@ describe('dry run', () => {
     expect(await git.branchExists('main')).toBe(true)
     expect(logger.lines.filter((line) => line.startsWith('info:'))).toEqual([
       `info: [dry run] would add '/.worktrees/' to ${path.join(checkout, '.git', 'info', 'exclude')}`,
-      'info: [dry run] would run: git "push" "--set-upstream" "origin" "refs/heads/main:refs/heads/main"',
+      'info: [dry run] would run: git "push" "origin" "refs/heads/main:refs/heads/main"',
+      'info: [dry run] would run: git "config" "branch.main.remote" "origin"',
+      'info: [dry run] would run: git "config" "branch.main.merge" "refs/heads/main"',
       'info: [dry run] would run: git "branch" "-D" "--" "main"',
       'info: [dry run] would store result.json (2 characters) in a commit'
     ])

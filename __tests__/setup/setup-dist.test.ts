@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import type { PhaseName, PhaseTiming } from '../../src/results/record.js'
 import { createScratchProject, type ScratchProject } from '../../test/support/project.js'
 import {
   denyPushes,
@@ -67,12 +68,24 @@ describe('dist/setup against the emulator and real git', () => {
     // git status of the main checkout stays clean, because the worktrees are excluded.
     expect(project.sandbox.git(workspace, ['status', '--porcelain'])).toBe('')
     const result = JSON.parse(fs.readFileSync(run.outputs['result-file']!, 'utf8'))
-    expect(result.phases.map((phase: { name: string }) => phase.name)).toEqual([
+    // The issue phase runs alongside worktree and install, and the push waits for both
+    // the issue and the worktree.
+    const phases = result.phases as PhaseTiming[]
+    expect(phases.map((phase) => phase.name).sort()).toEqual([
+      'install',
       'issue',
-      'worktree',
       'push',
-      'install'
+      'worktree'
     ])
+    const starts = phases.map((phase) => Date.parse(phase.startedAt))
+    expect(starts).toEqual([...starts].sort((x, y) => x - y))
+    const timing = new Map(phases.map((phase) => [phase.name, phase]))
+    const start = (name: PhaseName) => Date.parse(timing.get(name)!.startedAt)
+    const end = (name: PhaseName) => start(name) + timing.get(name)!.durationMs
+    expect(start('push')).toBeGreaterThanOrEqual(end('issue'))
+    expect(start('push')).toBeGreaterThanOrEqual(end('worktree'))
+    expect(start('install')).toBeGreaterThanOrEqual(end('worktree'))
+    expect(start('worktree')).toBeLessThan(end('issue'))
   })
 
   /** Routes of the emulator's request log since `sequence`, in order. */
@@ -293,11 +306,16 @@ describe('dist/setup against the emulator and real git', () => {
       '.github/parallel-setup.yml',
       failing
     )
-    const first = await project.run('setup', project.checkout(), { task: 'a' })
+    const workspace = project.checkout()
+    const first = await project.run('setup', workspace, { task: 'a' })
     expect(first.exitCode).toBe(1)
     expect(first.stdout).toContain(
       "Task 'a': released its claim, so another leg can open the issue."
     )
+    expect(first.outputs.status).toBe('failed')
+    // The worktree was made alongside the issue and is kept, but the branch waits for it.
+    expect(fs.existsSync(path.join(workspace, '.worktrees', 'a', 'README.md'))).toBe(true)
+    expect(remoteBranchHead(project.sandbox, project.remote, 'task/a')).toBeUndefined()
     expect(
       remoteRef(
         project.sandbox,
@@ -307,13 +325,9 @@ describe('dist/setup against the emulator and real git', () => {
     ).toBeUndefined()
 
     project.emulator.state.addMilestone({ title: 'v9' })
-    const second = await project.run(
-      'setup',
-      project.checkout(),
-      { task: 'a' },
-      { GITHUB_RUN_ID: '1002' }
-    )
+    const second = await project.run('setup', workspace, { task: 'a' }, { GITHUB_RUN_ID: '1002' })
     expect(second.outputs.status).toBe('ready')
+    expect(second.stdout).toContain('Reusing worktree')
     expect(second.stdout).not.toContain('waiting for run')
     expect(issuesOf(project)).toHaveLength(1)
   })

@@ -12,7 +12,6 @@ import { updateEnvFile } from '../setup/env-file.js'
 import { DEFAULT_CREATES_PER_MINUTE } from '../setup/pacing.js'
 import { allocatePortRange, portEnvironment, type PortRange } from '../setup/ports.js'
 import { setUpTask } from '../setup/task.js'
-import { Mutex, serializeRepositoryWrites } from './git-lock.js'
 import { errorMessage, type CliIo } from './io.js'
 import { PlainProgress, TtyProgress, type ProgressReporter } from './progress.js'
 import { parseGitHubRemote, resolveGitHubTarget, type GitHubTarget } from './remote.js'
@@ -118,7 +117,6 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     issues,
     run,
     defaultBase: checks.defaultBase,
-    mutex: new Mutex(),
     files: new Map<string, TaskFiles>(),
     envExcludeAdded: false
   }
@@ -180,8 +178,6 @@ interface SharedRunState {
   issues?: IssueStore
   run: RunIdentity
   defaultBase?: string
-  /** Serializes the writes to the shared .git folder, as git-lock.ts explains. */
-  mutex: Mutex
   /** Filled per task as it finishes, for the report. */
   files: Map<string, TaskFiles>
   /** Whether the one-time message about the .env exclude entry was printed. */
@@ -205,14 +201,13 @@ async function setUpLocalTask(
 
   let result: TaskResult
   try {
-    const git = serializeRepositoryWrites(
-      await GitCommandManager.create(repository.root, {
-        env: io.env,
-        logger: log.logger,
-        dryRun: options.dryRun
-      }),
-      shared.mutex
-    )
+    // The tasks run git in one repository at once. The manager retries a command that met
+    // another one's lock file and keeps worktree adds and prunes apart (repository-lock.ts).
+    const git = await GitCommandManager.create(repository.root, {
+      env: io.env,
+      logger: log.logger,
+      dryRun: options.dryRun
+    })
     result = await setUpTask(task, {
       git,
       issues: shared.issues,

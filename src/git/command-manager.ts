@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import {
   GitCommandError,
   describePushFailure,
+  isLocalContention,
   isNetworkFailure,
   isRefLockContention
 } from './errors.js'
@@ -18,6 +19,7 @@ import {
   parseSymrefHead,
   parseWorktreeList
 } from './parse.js'
+import { type RepositoryLocks, repositoryLocks } from './repository-lock.js'
 import { type PrepareWorktreeOptions, type TaskWorktree, prepareTaskWorktree } from './worktree.js'
 
 /** git 2.25 is the oldest release whose worktree, ls-remote and push behavior this module uses. */
@@ -25,6 +27,15 @@ export const MINIMUM_GIT_VERSION: GitVersion = [2, 25, 0]
 
 /** Delays before the 1st, 2nd and 3rd retry of a network command that failed on the connection. */
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [2000, 5000, 10000]
+
+/**
+ * Retries of a command that failed because another git process of the same repository held
+ * a lock file. The wait doubles from the first delay up to the longest, each one cut by a
+ * random part so that processes that collided do not collide again: at most about 12 s in all.
+ */
+export const LOCK_RETRY_ATTEMPTS = 10
+const LOCK_RETRY_FIRST_DELAY_MS = 50
+const LOCK_RETRY_LONGEST_DELAY_MS = 2000
 
 /** Author and committer of the commits that `createCommitWithFile` makes. */
 export interface CommitIdentity {
@@ -65,6 +76,13 @@ interface ExecRequest {
   readOnly?: boolean
   /** The command talks to a remote, so a connection failure is retried. */
   network?: boolean
+  /**
+   * The command may run again after it failed on a lock file that another git process held
+   * (see isLocalContention): either it changed nothing before it failed, or running it
+   * again repeats the same changes. Not set for commands that leave something half done,
+   * such as `worktree add`, whose folder and branch would be in the way of a retry.
+   */
+  retryOnLock?: boolean
   cwd?: string
   input?: string
   env?: Record<string, string>
@@ -91,6 +109,7 @@ export class GitCommandManager {
   private readonly extraConfig: readonly string[]
   private readonly gitPath: string
   private readonly retryDelaysMs: readonly number[]
+  private readonly locks: RepositoryLocks
   private gitVersion: GitVersion = [0, 0, 0]
 
   private constructor(repoDir: string, options: GitCommandManagerOptions) {
@@ -101,6 +120,7 @@ export class GitCommandManager {
     this.gitPath = options.gitPath ?? 'git'
     this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS
     this.env = buildEnvironment(options.env)
+    this.locks = repositoryLocks(this.repoDir)
   }
 
   /** Creates a manager for `repoDir` after checking that git is installed and recent enough. */
@@ -164,6 +184,7 @@ export class GitCommandManager {
 
     const fullArgs = [...this.extraConfig.flatMap((setting) => ['-c', setting]), ...args]
     const retries = request.network ? this.retryDelaysMs.length : 0
+    let lockRetries = 0
     for (let attempt = 0; ; attempt++) {
       const output = await getExecOutput(quoteCommandLine(this.gitPath), fullArgs, {
         cwd: request.cwd ?? this.repoDir,
@@ -173,6 +194,23 @@ export class GitCommandManager {
         silent: true
       })
       const result = { ...output, skipped: false }
+      if (
+        result.exitCode !== 0 &&
+        request.retryOnLock &&
+        lockRetries < LOCK_RETRY_ATTEMPTS &&
+        isLocalContention(result.stderr)
+      ) {
+        const delay = lockRetryDelayMs(lockRetries++)
+        this.logger.info(
+          `${display} found a lock file of another git process (attempt ${lockRetries} of ` +
+            `${LOCK_RETRY_ATTEMPTS + 1}), retrying in ${delay} ms: ` +
+            `${result.stderr.trim().split('\n').pop() ?? ''}`
+        )
+        await sleep(delay)
+        // A lock wait is no network attempt, so it does not use up a network retry.
+        attempt--
+        continue
+      }
       const retryable = isNetworkFailure(result.stderr) || isRefLockContention(result.stderr)
       if (result.exitCode === 0 || attempt >= retries || !retryable) {
         return result
@@ -353,13 +391,18 @@ export class GitCommandManager {
 
   /** Lists the worktrees that git has registered, the main checkout first. */
   async listWorktrees(): Promise<WorktreeEntry[]> {
-    const result = await this.run(['worktree', 'list', '--porcelain'], { readOnly: true })
+    const result = await this.run(['worktree', 'list', '--porcelain'], {
+      readOnly: true,
+      retryOnLock: true
+    })
     return parseWorktreeList(result.stdout)
   }
 
   /** Runs `git worktree prune`; returns false instead of throwing when git fails. */
   async tryPruneWorktrees(): Promise<boolean> {
-    const result = await this.exec(['worktree', 'prune'])
+    // Exclusive, because a prune deletes the registration of a worktree that an add is
+    // creating at that moment (see repository-lock.ts).
+    const result = await this.locks.worktrees.exclusive(() => this.exec(['worktree', 'prune']))
     if (result.exitCode !== 0) {
       this.logger.warning(`git worktree prune failed: ${result.stderr.trim()}`)
     }
@@ -374,13 +417,34 @@ export class GitCommandManager {
     worktreePath: string,
     options: { branch: string; newBranch: boolean; startPoint?: string }
   ): Promise<void> {
-    const args = ['worktree', 'add']
-    if (options.newBranch) {
-      args.push('--no-track', '-b', options.branch, worktreePath, options.startPoint ?? 'HEAD')
-    } else {
-      args.push(worktreePath, options.branch)
+    let newBranch = options.newBranch
+    for (let retry = 0; ; retry++) {
+      const args = ['worktree', 'add']
+      if (newBranch) {
+        args.push('--no-track', '-b', options.branch, worktreePath, options.startPoint ?? 'HEAD')
+      } else {
+        args.push(worktreePath, options.branch)
+      }
+      // Shared: adds run in parallel, but never during a prune (see repository-lock.ts).
+      const result = await this.locks.worktrees.shared(() => this.exec(args))
+      if (result.exitCode === 0) return
+      // An add that read the half-written registration of another add stopped before it
+      // made its folder, so it can run again. With -b, git made the branch before it read
+      // the registrations, so the retry checks out that branch instead of making it again.
+      const retryable =
+        retry < LOCK_RETRY_ATTEMPTS &&
+        isLocalContention(result.stderr) &&
+        !(await hasEntries(path.resolve(this.repoDir, worktreePath)))
+      if (!retryable) throw new GitCommandError(args, result.exitCode, result.stderr, result.stdout)
+      if (newBranch && (await this.branchExists(options.branch))) newBranch = false
+      const delay = lockRetryDelayMs(retry)
+      this.logger.info(
+        `git worktree add of ${worktreePath} met another worktree being added (attempt ` +
+          `${retry + 1} of ${LOCK_RETRY_ATTEMPTS + 1}), retrying in ${delay} ms: ` +
+          `${result.stderr.trim().split('\n').pop() ?? ''}`
+      )
+      await sleep(delay)
     }
-    await this.run(args)
   }
 
   /**
@@ -400,7 +464,7 @@ export class GitCommandManager {
 
   /** Deletes a local branch; without `force`, git refuses to delete an unmerged one. */
   async deleteLocalBranch(name: string, options: { force?: boolean } = {}): Promise<void> {
-    await this.run(['branch', options.force ? '-D' : '-d', '--', name])
+    await this.run(['branch', options.force ? '-D' : '-d', '--', name], { retryOnLock: true })
   }
 
   // ---- branches and remotes ----
@@ -418,7 +482,8 @@ export class GitCommandManager {
     if (options.prune) args.push('--prune')
     if (options.depth !== undefined) args.push(`--depth=${options.depth}`)
     args.push(remote, ...refspecs)
-    await this.run(args, { network: true })
+    // A fetch forces the refs it updates, so repeating it after a lock failure is harmless.
+    await this.run(args, { network: true, retryOnLock: true })
   }
 
   /**
@@ -431,8 +496,10 @@ export class GitCommandManager {
 
   /** Makes `branch` track `<remote>/<branch>`, the way `push --set-upstream` would. */
   async setUpstream(branch: string, remote: string): Promise<void> {
-    await this.run(['config', `branch.${branch}.remote`, remote])
-    await this.run(['config', `branch.${branch}.merge`, `refs/heads/${branch}`])
+    await this.run(['config', `branch.${branch}.remote`, remote], { retryOnLock: true })
+    await this.run(['config', `branch.${branch}.merge`, `refs/heads/${branch}`], {
+      retryOnLock: true
+    })
   }
 
   /** Fast-forwards the branch checked out in the worktree at `dir` to `ref`, never merging. */
@@ -441,8 +508,8 @@ export class GitCommandManager {
   }
 
   /**
-   * Pushes `branch` to the same name on `remote` and sets it as upstream, in one push together
-   * with `extraRefspecs`. The task branch is never forced. An extra refspec may force its own ref
+   * Pushes `branch` to the same name on `remote` together with `extraRefspecs`, then sets
+   * it as upstream. The task branch is never forced. An extra refspec may force its own ref
    * with a leading `+`, which is how result refs get replaced.
    */
   async pushBranch(
@@ -453,17 +520,14 @@ export class GitCommandManager {
     if (branch.startsWith('+')) {
       throw new Error(`Branch name '${branch}' starts with '+', which would force the push.`)
     }
-    const args = [
-      'push',
-      '--set-upstream',
-      remote,
-      `refs/heads/${branch}:refs/heads/${branch}`,
-      ...extraRefspecs
-    ]
-    const result = await this.exec(args, { network: true })
+    // Not `push --set-upstream`: when its write of .git/config meets another process's lock,
+    // git prints an error but exits with 0, so the upstream would be lost unnoticed.
+    const args = ['push', remote, `refs/heads/${branch}:refs/heads/${branch}`, ...extraRefspecs]
+    const result = await this.exec(args, { network: true, retryOnLock: true })
     if (result.exitCode !== 0) {
       throw describePushFailure(branch, remote, result.stderr, isNetworkFailure(result.stderr))
     }
+    await this.setUpstream(branch, remote)
   }
 
   /**
@@ -473,22 +537,25 @@ export class GitCommandManager {
    */
   async excludeFromStatus(pattern: string): Promise<boolean> {
     const excludeFile = path.join(await this.commonGitDir(), 'info', 'exclude')
-    let current = ''
-    try {
-      current = await fs.readFile(excludeFile, 'utf8')
-    } catch (error) {
-      if (!isNotFound(error)) throw error
-    }
-    if (current.split(/\r?\n/).some((line) => line.trim() === pattern)) return false
+    // One check and append at a time, or two tasks could both find the line missing.
+    return this.locks.excludeFile.run(async () => {
+      let current = ''
+      try {
+        current = await fs.readFile(excludeFile, 'utf8')
+      } catch (error) {
+        if (!isNotFound(error)) throw error
+      }
+      if (current.split(/\r?\n/).some((line) => line.trim() === pattern)) return false
 
-    if (this.dryRun) {
-      this.logger.info(`[dry run] would add '${pattern}' to ${excludeFile}`)
+      if (this.dryRun) {
+        this.logger.info(`[dry run] would add '${pattern}' to ${excludeFile}`)
+        return true
+      }
+      const separator = current === '' || current.endsWith('\n') ? '' : '\n'
+      await fs.mkdir(path.dirname(excludeFile), { recursive: true })
+      await fs.appendFile(excludeFile, `${separator}${pattern}\n`, 'utf8')
       return true
-    }
-    const separator = current === '' || current.endsWith('\n') ? '' : '\n'
-    await fs.mkdir(path.dirname(excludeFile), { recursive: true })
-    await fs.appendFile(excludeFile, `${separator}${pattern}\n`, 'utf8')
-    return true
+    })
   }
 
   /** Sets up the worktree and branch of one task; see `prepareTaskWorktree` in worktree.ts. */
@@ -571,7 +638,7 @@ export class GitCommandManager {
       ) {
         throw error
       }
-      await this.run(['update-ref', '-d', pattern])
+      await this.run(['update-ref', '-d', pattern], { retryOnLock: true })
       return new Map()
     }
     const listed = await this.run(
@@ -651,12 +718,27 @@ async function realPath(p: string): Promise<string> {
   }
 }
 
+/** Tells whether folder `dir` exists and contains anything. */
+async function hasEntries(dir: string): Promise<boolean> {
+  try {
+    return (await fs.readdir(dir)).length > 0
+  } catch {
+    return false
+  }
+}
+
 function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
 }
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/** Returns the wait before lock retry `index` (from 0): doubling, capped, cut by up to half at random. */
+function lockRetryDelayMs(index: number): number {
+  const ceiling = Math.min(LOCK_RETRY_FIRST_DELAY_MS * 2 ** index, LOCK_RETRY_LONGEST_DELAY_MS)
+  return Math.round(ceiling * (0.5 + Math.random() / 2))
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { Writable } from 'node:stream'
-import { PushRejectedError, type GitCommandManager } from '../git/index.js'
+import { PushRejectedError, type GitCommandManager, type TaskWorktree } from '../git/index.js'
 import {
   IssueStore,
   missingPermissionError,
@@ -52,7 +52,10 @@ export interface SetupContext {
   installEnv?: Record<string, string>
   /** Receives the install's output instead of the process's stdout. */
   installOutput?: Writable
-  /** Called as each phase starts, for the CLI's progress lines. */
+  /**
+   * Called as each phase starts, for the CLI's progress lines, and again with 'issue' when
+   * the install ended while the issue phase, which runs alongside it, still goes on.
+   */
   onPhase?: (name: PhaseName) => void
   /**
    * Called when the token lacks a permission. The task still ends as failed; the caller then
@@ -84,6 +87,12 @@ const defaultSleep = (ms: number): Promise<void> =>
  * Prepares one task: its issue, branch and worktree, copied files, push and install.
  * A failure in any phase ends the task as `failed` with the reason; what was already made
  * (the issue, the branch) is kept, so a re-run picks up from there.
+ *
+ * When the branch name does not contain the issue number, the issue phase runs alongside
+ * worktree, copy and install, because waiting for GitHub (claims, paced writes) would
+ * otherwise add to the local work. The push still waits for the issue, so a branch is
+ * pushed only for a task whose issue exists. `result.phases` then overlap in time. They
+ * are listed in the order they started, except that the phase that failed the task is last.
  */
 export async function setUpTask(task: Task, context: SetupContext): Promise<TaskResult> {
   const started = new Date()
@@ -109,17 +118,23 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
     durationMs: 0,
     run: context.run
   }
+  let failedPhase: PhaseTiming | undefined
   const timed = async <T>(name: PhaseName, work: () => Promise<T>): Promise<T> => {
     context.onPhase?.(name)
     const phaseStart = Date.now()
+    let failed = true
     try {
-      return await work()
+      const value = await work()
+      failed = false
+      return value
     } finally {
-      phases.push({
+      const timing = {
         name,
         startedAt: new Date(phaseStart).toISOString(),
         durationMs: Date.now() - phaseStart
-      })
+      }
+      phases.push(timing)
+      if (failed && failedPhase === undefined) failedPhase = timing
     }
   }
   const { logger } = context
@@ -128,9 +143,15 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
   try {
     const branchFor = (issue: number | undefined): string =>
       expandBranch(task.branch, { id: task.id, title: task.title, issue })
-    let issue: IssueSummary | undefined
-    let previousBranch: string | undefined
-    if (context.issues) {
+    if (task.branch.includes('{issue}') && !context.issues) {
+      throw new Error(
+        `The branch template '${task.branch}' of task '${task.id}' uses {issue}, but issues are off. Remove {issue} or turn issues on.`
+      )
+    }
+
+    /** Finds or opens the issue, and warns when the claim records another branch for it. */
+    const issuePhase = async (): Promise<IssueSummary | undefined> => {
+      if (!context.issues) return undefined
       const store = context.issues
       // With push: false the claim is still taken when origin accepts it, so that racing runs
       // open one issue. Without a remote or the permission, the leg warns and goes on without it.
@@ -174,81 +195,111 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
           warn: (message) => logger.warning(message)
         })
       )
-      issue = outcome.issue
-      previousBranch = outcome.previousBranch
+      const { issue, previousBranch } = outcome
       result.issueNumber = issue.number
       result.issueUrl = issue.url
       result.issueCreated = outcome.created
       logger.info(
         `Task '${task.id}': issue #${issue.number} ${outcome.created ? 'opened' : 'found'} (${issue.url}).`
       )
+      const branch = branchFor(issue.number)
+      if (previousBranch !== undefined) {
+        logger.warning(
+          `Task '${task.id}': issue #${issue.number} was set up on branch '${previousBranch}' by an earlier run, ` +
+            `but the branch template '${task.branch}' now gives '${branch}' (the template or the title changed). ` +
+            `This run uses '${branch}', which starts from the base unless it exists, and leaves '${previousBranch}' ` +
+            `and its commits as they are. To go on with '${previousBranch}', restore the template or the title.`
+        )
+      }
+      return issue
     }
 
-    const branch = branchFor(issue?.number)
-    if (task.branch.includes('{issue}') && !issue) {
-      throw new Error(
-        `The branch template '${task.branch}' of task '${task.id}' uses {issue}, but issues are off. Remove {issue} or turn issues on.`
+    /** Creates or reuses the worktree and copies the task's files into it. */
+    const worktreePhase = async (branch: string): Promise<TaskWorktree> => {
+      const worktree = await timed('worktree', () =>
+        context.git.prepareTaskWorktree({
+          branch,
+          base: context.base ?? task.base,
+          worktreePath: path.join(context.worktreeRoot, task.id)
+        })
       )
-    }
-    result.branch = branch
-    if (previousBranch !== undefined && issue) {
-      logger.warning(
-        `Task '${task.id}': issue #${issue.number} was set up on branch '${previousBranch}' by an earlier run, ` +
-          `but the branch template '${task.branch}' now gives '${branch}' (the template or the title changed). ` +
-          `This run uses '${branch}', which starts from the base unless it exists, and leaves '${previousBranch}' ` +
-          `and its commits as they are. To go on with '${previousBranch}', restore the template or the title.`
+      result.worktree = worktree.worktree
+      result.branchCreated = worktree.created
+      logger.info(
+        `Task '${task.id}': branch '${branch}' ${worktree.created ? 'created from ' + worktree.baseBranch : 'reused'}, worktree ${worktree.worktree}.`
       )
-    }
-    const worktree = await timed('worktree', () =>
-      context.git.prepareTaskWorktree({
-        branch,
-        base: context.base ?? task.base,
-        worktreePath: path.join(context.worktreeRoot, task.id)
-      })
-    )
-    result.worktree = worktree.worktree
-    result.branchCreated = worktree.created
-    logger.info(
-      `Task '${task.id}': branch '${branch}' ${worktree.created ? 'created from ' + worktree.baseBranch : 'reused'}, worktree ${worktree.worktree}.`
-    )
 
-    if (task.copy.length > 0) {
-      await timed('copy', async () => {
-        if (context.dryRun) {
-          logger.info(`[dry run] would copy ${task.copy.join(', ')} into ${worktree.worktree}`)
-          return
-        }
-        const report = copyTaskFiles(task.copy, context.workspace, worktree.worktree)
-        for (const missing of report.missing) {
-          logger.warning(
-            `Task '${task.id}': the copy entry '${missing}' does not exist in the checkout, so it was not copied.`
-          )
-        }
-      })
+      if (task.copy.length > 0) {
+        await timed('copy', async () => {
+          if (context.dryRun) {
+            logger.info(`[dry run] would copy ${task.copy.join(', ')} into ${worktree.worktree}`)
+            return
+          }
+          const report = copyTaskFiles(task.copy, context.workspace, worktree.worktree)
+          for (const missing of report.missing) {
+            logger.warning(
+              `Task '${task.id}': the copy entry '${missing}' does not exist in the checkout, so it was not copied.`
+            )
+          }
+        })
+      }
+      return worktree
     }
 
-    if (context.push) {
-      await timed('push', () => pushTaskBranch(context.git, branch))
+    const pushPhase = async (branch: string): Promise<void> => {
+      if (context.push) await timed('push', () => pushTaskBranch(context.git, branch))
     }
 
-    const installDirectory = path.join(worktree.worktree, task.workingDirectory)
-    const setting = context.install ?? task.install
-    const install = await timed('install', async () => {
-      const plan = await resolveInstallPlan(installDirectory, setting, { root: worktree.worktree })
-      return runInstall(plan, {
-        logger,
-        dryRun: context.dryRun,
-        env: context.installEnv,
-        outputStream: context.installOutput
+    const installPhase = async (worktree: TaskWorktree): Promise<void> => {
+      const installDirectory = path.join(worktree.worktree, task.workingDirectory)
+      const setting = context.install ?? task.install
+      const install = await timed('install', async () => {
+        const plan = await resolveInstallPlan(installDirectory, setting, {
+          root: worktree.worktree
+        })
+        return runInstall(plan, {
+          logger,
+          dryRun: context.dryRun,
+          env: context.installEnv,
+          outputStream: context.installOutput
+        })
       })
-    })
-    result.packageManager = install.packageManager || null
-    result.installCommand = install.command || null
-    result.installStatus = install.status
-    if (install.status === 'failed') {
-      throw new Error(
-        `Installing dependencies failed in ${installDirectory}: ${install.error ?? 'see the install log group'}`
-      )
+      result.packageManager = install.packageManager || null
+      result.installCommand = install.command || null
+      result.installStatus = install.status
+      if (install.status === 'failed') {
+        throw new Error(
+          `Installing dependencies failed in ${installDirectory}: ${install.error ?? 'see the install log group'}`
+        )
+      }
+    }
+
+    if (task.branch.includes('{issue}')) {
+      // The branch name needs the issue number, so every phase waits for the one before.
+      const issue = await issuePhase()
+      const branch = branchFor(issue?.number)
+      result.branch = branch
+      const worktree = await worktreePhase(branch)
+      await pushPhase(branch)
+      await installPhase(worktree)
+    } else {
+      const branch = branchFor(undefined)
+      result.branch = branch
+      let issuePending = true
+      const issueDone = issuePhase().finally(() => {
+        issuePending = false
+      })
+      const worktreeDone = worktreePhase(branch)
+      const pushDone = Promise.all([issueDone, worktreeDone]).then(() => pushPhase(branch))
+      const installDone = worktreeDone.then(installPhase).then(() => {
+        // The task now only waits for its issue, so the progress line shows that again.
+        if (issuePending) context.onPhase?.('issue')
+      })
+      // Every phase is waited for, even after one failed, so no git command or install
+      // still runs when the result is written. The reason is the one of the earliest phase.
+      const settled = await Promise.allSettled([issueDone, worktreeDone, pushDone, installDone])
+      const failure = settled.find((outcome) => outcome.status === 'rejected')
+      if (failure) throw failure.reason
     }
     result.status = 'ready'
   } catch (error) {
@@ -261,6 +312,12 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
     }
   }
 
+  phases.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
+  if (failedPhase !== undefined && result.status === 'failed') {
+    // The summary's timeline marks the last phase of a failed task as the one that failed.
+    phases.splice(phases.indexOf(failedPhase), 1)
+    phases.push(failedPhase)
+  }
   const finished = new Date()
   result.finishedAt = finished.toISOString()
   result.durationMs = finished.getTime() - started.getTime()
