@@ -3,6 +3,7 @@
  * writes of one client, divided by the time scale, and no queue shared between clients.
  */
 import { createGitHubClient, type Octokit } from '../../src/github/index.js'
+import { secondaryLimitBackoffSeconds } from '../../src/github/client.js'
 import { DEFAULT_TOKEN, GitHubEmulator } from '../../test/emulator/index.js'
 
 const logger = { info: () => undefined, warning: () => undefined, debug: () => undefined }
@@ -73,5 +74,19 @@ describe('createGitHubClient', () => {
     // Two clients start together instead of one waiting for the other's queue.
     expect(Math.abs(starts[0]! - starts[1]!)).toBeLessThan(SPACING_MS)
     expect(emulator.state.issues.size).toBe(4)
+  })
+})
+
+describe('secondaryLimitBackoffSeconds', () => {
+  it.each([
+    [0, 2],
+    [1, 4],
+    [4, 32],
+    [5, 64],
+    [9, 64]
+  ])('grows the ceiling for retry %i to %i s', (retryCount, ceiling) => {
+    expect(secondaryLimitBackoffSeconds(retryCount, () => 1)).toBe(ceiling)
+    expect(secondaryLimitBackoffSeconds(retryCount, () => 0)).toBe(0)
+    expect(secondaryLimitBackoffSeconds(retryCount, () => 0.5)).toBe(ceiling / 2)
   })
 })

@@ -39412,7 +39412,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5964:
+/***/ 4370:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42501,6 +42501,25 @@ function isRefLockContention(stderr) {
     return /cannot lock ref|failed to update ref|Unable to create '[^']*\.lock'|failed to lock|incorrect old value provided/i.test(stderr);
 }
 /**
+ * Tells whether a git command failed only because another git process was writing in this
+ * repository at that moment. Either that process held the lock of a file this one had to
+ * write: `.git/config` (setting an upstream), `shallow` (a
+ * fetch into a shallow clone, which also fails when another fetch changed `shallow` since
+ * this one read it), `packed-refs` or a ref that a concurrent fetch also moves. Or this one
+ * read the registration of a worktree that a `git worktree add` had begun to write, which
+ * commands that look at every worktree (`worktree add`, `worktree list`) do: git then
+ * stops on a file that is not there yet, such as `commondir`. git fails at once instead of
+ * waiting in these cases, and the other process is done within moments, so a retry soon
+ * after succeeds. Lines that the remote sent are left
+ * out: a lock on the remote's side is `isRefLockContention`'s case.
+ */
+function isLocalContention(stderr) {
+    return stderr
+        .split(/\r?\n/)
+        .filter((line) => !/^remote:|\[remote rejected\]/.test(line.trim()))
+        .some((line) => /could not lock config file|Unable to create '[^']*\.lock'|shallow file has changed since we read it|failed to read \S*worktrees\/[^/\s]+\/(commondir|gitdir)|cannot lock ref '[^']*': is at [0-9a-f]+ but expected/i.test(line));
+}
+/**
  * Builds the error for a failed push of `target` to `remote` from git's stderr. `kind` tells
  * whether the target is a task branch or a ref that is no branch, such as a claim ref.
  */
@@ -42639,6 +42658,79 @@ function parseRefList(output) {
     }
     return refs;
 }
+
+;// CONCATENATED MODULE: ./src/git/repository-lock.ts
+
+/** Runs async work one piece at a time, in the order it was requested. */
+class Mutex {
+    tail = Promise.resolve();
+    run(work) {
+        const result = this.tail.then(work);
+        // The next piece waits for this one whether it succeeds or fails.
+        this.tail = result.catch(() => undefined);
+        return result;
+    }
+}
+/**
+ * A lock that many holders share, or one holder has alone. Requests are served in order,
+ * so an exclusive request waits for the shared holders before it and holds back the
+ * shared requests after it: neither kind waits forever.
+ */
+class SharedExclusiveLock {
+    sharedHolders = 0;
+    exclusiveHeld = false;
+    waiters = [];
+    /** Runs `work` alongside other shared work, but never during exclusive work. */
+    shared(work) {
+        return this.hold(false, work);
+    }
+    /** Runs `work` while no other work of this lock runs. */
+    exclusive(work) {
+        return this.hold(true, work);
+    }
+    async hold(exclusive, work) {
+        await new Promise((start) => {
+            this.waiters.push({ exclusive, start });
+            this.grant();
+        });
+        try {
+            return await work();
+        }
+        finally {
+            if (exclusive)
+                this.exclusiveHeld = false;
+            else
+                this.sharedHolders--;
+            this.grant();
+        }
+    }
+    grant() {
+        while (this.waiters.length > 0 && !this.exclusiveHeld) {
+            const next = this.waiters[0];
+            if (next.exclusive && this.sharedHolders > 0)
+                return;
+            this.waiters.shift();
+            if (next.exclusive)
+                this.exclusiveHeld = true;
+            else
+                this.sharedHolders++;
+            next.start();
+        }
+    }
+}
+const locksByRepository = new Map();
+/** Returns the locks of the repository at `repoDir`, the same object for every caller. */
+function repositoryLocks(repoDir) {
+    const key = external_node_path_namespaceObject.resolve(repoDir);
+    let locks = locksByRepository.get(key);
+    if (locks === undefined) {
+        locks = { worktrees: new SharedExclusiveLock(), excludeFile: new Mutex() };
+        locksByRepository.set(key, locks);
+    }
+    return locks;
+}
+// NOTE: these locks work inside one process only. Two `parallel-setup run` processes in
+// one checkout at once are not guarded against the prune race above.
 
 ;// CONCATENATED MODULE: ./src/git/worktree.ts
 
@@ -42922,10 +43014,19 @@ async function readDirectoryIfExists(dir) {
 
 
 
+
 /** git 2.25 is the oldest release whose worktree, ls-remote and push behavior this module uses. */
 const MINIMUM_GIT_VERSION = [2, 25, 0];
 /** Delays before the 1st, 2nd and 3rd retry of a network command that failed on the connection. */
 const DEFAULT_RETRY_DELAYS_MS = [2000, 5000, 10000];
+/**
+ * Retries of a command that failed because another git process of the same repository held
+ * a lock file. The wait doubles from the first delay up to the longest, each one cut by a
+ * random part so that processes that collided do not collide again: at most about 12 s in all.
+ */
+const LOCK_RETRY_ATTEMPTS = 10;
+const LOCK_RETRY_FIRST_DELAY_MS = 50;
+const LOCK_RETRY_LONGEST_DELAY_MS = 2000;
 const DEFAULT_IDENTITY = {
     name: 'github-actions[bot]',
     email: '41898282+github-actions[bot]@users.noreply.github.com'
@@ -42943,6 +43044,7 @@ class GitCommandManager {
     extraConfig;
     gitPath;
     retryDelaysMs;
+    locks;
     gitVersion = [0, 0, 0];
     constructor(repoDir, options) {
         this.repoDir = external_node_path_namespaceObject.resolve(repoDir);
@@ -42952,6 +43054,7 @@ class GitCommandManager {
         this.gitPath = options.gitPath ?? 'git';
         this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
         this.env = buildEnvironment(options.env);
+        this.locks = repositoryLocks(this.repoDir);
     }
     /** Creates a manager for `repoDir` after checking that git is installed and recent enough. */
     static async create(repoDir, options = {}) {
@@ -43005,6 +43108,7 @@ class GitCommandManager {
         }
         const fullArgs = [...this.extraConfig.flatMap((setting) => ['-c', setting]), ...args];
         const retries = request.network ? this.retryDelaysMs.length : 0;
+        let lockRetries = 0;
         for (let attempt = 0;; attempt++) {
             const output = await getExecOutput(quoteCommandLine(this.gitPath), fullArgs, {
                 cwd: request.cwd ?? this.repoDir,
@@ -43014,6 +43118,19 @@ class GitCommandManager {
                 silent: true
             });
             const result = { ...output, skipped: false };
+            if (result.exitCode !== 0 &&
+                request.retryOnLock &&
+                lockRetries < LOCK_RETRY_ATTEMPTS &&
+                isLocalContention(result.stderr)) {
+                const delay = lockRetryDelayMs(lockRetries++);
+                this.logger.info(`${display} found a lock file of another git process (attempt ${lockRetries} of ` +
+                    `${LOCK_RETRY_ATTEMPTS + 1}), retrying in ${delay} ms: ` +
+                    `${result.stderr.trim().split('\n').pop() ?? ''}`);
+                await sleep(delay);
+                // A lock wait is no network attempt, so it does not use up a network retry.
+                attempt--;
+                continue;
+            }
             const retryable = isNetworkFailure(result.stderr) || isRefLockContention(result.stderr);
             if (result.exitCode === 0 || attempt >= retries || !retryable) {
                 return result;
@@ -43173,12 +43290,17 @@ class GitCommandManager {
     // ---- worktrees ----
     /** Lists the worktrees that git has registered, the main checkout first. */
     async listWorktrees() {
-        const result = await this.run(['worktree', 'list', '--porcelain'], { readOnly: true });
+        const result = await this.run(['worktree', 'list', '--porcelain'], {
+            readOnly: true,
+            retryOnLock: true
+        });
         return parseWorktreeList(result.stdout);
     }
     /** Runs `git worktree prune`; returns false instead of throwing when git fails. */
     async tryPruneWorktrees() {
-        const result = await this.exec(['worktree', 'prune']);
+        // Exclusive, because a prune deletes the registration of a worktree that an add is
+        // creating at that moment (see repository-lock.ts).
+        const result = await this.locks.worktrees.exclusive(() => this.exec(['worktree', 'prune']));
         if (result.exitCode !== 0) {
             this.logger.warning(`git worktree prune failed: ${result.stderr.trim()}`);
         }
@@ -43189,14 +43311,35 @@ class GitCommandManager {
      * without an upstream, so it does not track the base branch it started from.
      */
     async addWorktree(worktreePath, options) {
-        const args = ['worktree', 'add'];
-        if (options.newBranch) {
-            args.push('--no-track', '-b', options.branch, worktreePath, options.startPoint ?? 'HEAD');
+        let newBranch = options.newBranch;
+        for (let retry = 0;; retry++) {
+            const args = ['worktree', 'add'];
+            if (newBranch) {
+                args.push('--no-track', '-b', options.branch, worktreePath, options.startPoint ?? 'HEAD');
+            }
+            else {
+                args.push(worktreePath, options.branch);
+            }
+            // Shared: adds run in parallel, but never during a prune (see repository-lock.ts).
+            const result = await this.locks.worktrees.shared(() => this.exec(args));
+            if (result.exitCode === 0)
+                return;
+            // An add that read the half-written registration of another add stopped before it
+            // made its folder, so it can run again. With -b, git made the branch before it read
+            // the registrations, so the retry checks out that branch instead of making it again.
+            const retryable = retry < LOCK_RETRY_ATTEMPTS &&
+                isLocalContention(result.stderr) &&
+                !(await hasEntries(external_node_path_namespaceObject.resolve(this.repoDir, worktreePath)));
+            if (!retryable)
+                throw new GitCommandError(args, result.exitCode, result.stderr, result.stdout);
+            if (newBranch && (await this.branchExists(options.branch)))
+                newBranch = false;
+            const delay = lockRetryDelayMs(retry);
+            this.logger.info(`git worktree add of ${worktreePath} met another worktree being added (attempt ` +
+                `${retry + 1} of ${LOCK_RETRY_ATTEMPTS + 1}), retrying in ${delay} ms: ` +
+                `${result.stderr.trim().split('\n').pop() ?? ''}`);
+            await sleep(delay);
         }
-        else {
-            args.push(worktreePath, options.branch);
-        }
-        await this.run(args);
     }
     /**
      * Removes a worktree. `force` discards its uncommitted changes, and `force: 'locked'` also
@@ -43213,7 +43356,7 @@ class GitCommandManager {
     }
     /** Deletes a local branch; without `force`, git refuses to delete an unmerged one. */
     async deleteLocalBranch(name, options = {}) {
-        await this.run(['branch', options.force ? '-D' : '-d', '--', name]);
+        await this.run(['branch', options.force ? '-D' : '-d', '--', name], { retryOnLock: true });
     }
     // ---- branches and remotes ----
     /**
@@ -43227,7 +43370,8 @@ class GitCommandManager {
         if (options.depth !== undefined)
             args.push(`--depth=${options.depth}`);
         args.push(remote, ...refspecs);
-        await this.run(args, { network: true });
+        // A fetch forces the refs it updates, so repeating it after a lock failure is harmless.
+        await this.run(args, { network: true, retryOnLock: true });
     }
     /**
      * Moves local branch `name` to `newSha` only if it still points to `expectedOldSha`, so a
@@ -43238,33 +43382,32 @@ class GitCommandManager {
     }
     /** Makes `branch` track `<remote>/<branch>`, the way `push --set-upstream` would. */
     async setUpstream(branch, remote) {
-        await this.run(['config', `branch.${branch}.remote`, remote]);
-        await this.run(['config', `branch.${branch}.merge`, `refs/heads/${branch}`]);
+        await this.run(['config', `branch.${branch}.remote`, remote], { retryOnLock: true });
+        await this.run(['config', `branch.${branch}.merge`, `refs/heads/${branch}`], {
+            retryOnLock: true
+        });
     }
     /** Fast-forwards the branch checked out in the worktree at `dir` to `ref`, never merging. */
     async fastForward(dir, ref) {
         await this.run(['merge', '--ff-only', '--quiet', ref], { cwd: dir });
     }
     /**
-     * Pushes `branch` to the same name on `remote` and sets it as upstream, in one push together
-     * with `extraRefspecs`. The task branch is never forced. An extra refspec may force its own ref
+     * Pushes `branch` to the same name on `remote` together with `extraRefspecs`, then sets
+     * it as upstream. The task branch is never forced. An extra refspec may force its own ref
      * with a leading `+`, which is how result refs get replaced.
      */
     async pushBranch(branch, remote = 'origin', extraRefspecs = []) {
         if (branch.startsWith('+')) {
             throw new Error(`Branch name '${branch}' starts with '+', which would force the push.`);
         }
-        const args = [
-            'push',
-            '--set-upstream',
-            remote,
-            `refs/heads/${branch}:refs/heads/${branch}`,
-            ...extraRefspecs
-        ];
-        const result = await this.exec(args, { network: true });
+        // Not `push --set-upstream`: when its write of .git/config meets another process's lock,
+        // git prints an error but exits with 0, so the upstream would be lost unnoticed.
+        const args = ['push', remote, `refs/heads/${branch}:refs/heads/${branch}`, ...extraRefspecs];
+        const result = await this.exec(args, { network: true, retryOnLock: true });
         if (result.exitCode !== 0) {
             throw describePushFailure(branch, remote, result.stderr, isNetworkFailure(result.stderr));
         }
+        await this.setUpstream(branch, remote);
     }
     /**
      * Adds `pattern` (for example `/.worktrees/`) to `.git/info/exclude` unless a line already
@@ -43273,24 +43416,27 @@ class GitCommandManager {
      */
     async excludeFromStatus(pattern) {
         const excludeFile = external_node_path_namespaceObject.join(await this.commonGitDir(), 'info', 'exclude');
-        let current = '';
-        try {
-            current = await promises_namespaceObject.readFile(excludeFile, 'utf8');
-        }
-        catch (error) {
-            if (!isNotFound(error))
-                throw error;
-        }
-        if (current.split(/\r?\n/).some((line) => line.trim() === pattern))
-            return false;
-        if (this.dryRun) {
-            this.logger.info(`[dry run] would add '${pattern}' to ${excludeFile}`);
+        // One check and append at a time, or two tasks could both find the line missing.
+        return this.locks.excludeFile.run(async () => {
+            let current = '';
+            try {
+                current = await promises_namespaceObject.readFile(excludeFile, 'utf8');
+            }
+            catch (error) {
+                if (!isNotFound(error))
+                    throw error;
+            }
+            if (current.split(/\r?\n/).some((line) => line.trim() === pattern))
+                return false;
+            if (this.dryRun) {
+                this.logger.info(`[dry run] would add '${pattern}' to ${excludeFile}`);
+                return true;
+            }
+            const separator = current === '' || current.endsWith('\n') ? '' : '\n';
+            await promises_namespaceObject.mkdir(external_node_path_namespaceObject.dirname(excludeFile), { recursive: true });
+            await promises_namespaceObject.appendFile(excludeFile, `${separator}${pattern}\n`, 'utf8');
             return true;
-        }
-        const separator = current === '' || current.endsWith('\n') ? '' : '\n';
-        await promises_namespaceObject.mkdir(external_node_path_namespaceObject.dirname(excludeFile), { recursive: true });
-        await promises_namespaceObject.appendFile(excludeFile, `${separator}${pattern}\n`, 'utf8');
-        return true;
+        });
     }
     /** Sets up the worktree and branch of one task; see `prepareTaskWorktree` in worktree.ts. */
     async prepareTaskWorktree(options) {
@@ -43351,7 +43497,7 @@ class GitCommandManager {
                 !/couldn't find remote ref/i.test(error.stderr)) {
                 throw error;
             }
-            await this.run(['update-ref', '-d', pattern]);
+            await this.run(['update-ref', '-d', pattern], { retryOnLock: true });
             return new Map();
         }
         const listed = await this.run(['for-each-ref', '--format=%(objectname) %(refname)', prefix ?? pattern], { readOnly: true });
@@ -43417,17 +43563,32 @@ async function realPath(p) {
         return external_node_path_namespaceObject.resolve(p);
     }
 }
+/** Tells whether folder `dir` exists and contains anything. */
+async function hasEntries(dir) {
+    try {
+        return (await promises_namespaceObject.readdir(dir)).length > 0;
+    }
+    catch {
+        return false;
+    }
+}
 function isNotFound(error) {
     return error?.code === 'ENOENT';
 }
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
+/** Returns the wait before lock retry `index` (from 0): doubling, capped, cut by up to half at random. */
+function lockRetryDelayMs(index) {
+    const ceiling = Math.min(LOCK_RETRY_FIRST_DELAY_MS * 2 ** index, LOCK_RETRY_LONGEST_DELAY_MS);
+    return Math.round(ceiling * (0.5 + Math.random() / 2));
+}
 function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 ;// CONCATENATED MODULE: ./src/git/index.ts
+
 
 
 
@@ -48768,12 +48929,24 @@ var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
 
 
 /** Retries after a secondary rate limit before the leg gives up. */
-const MAX_SECONDARY_LIMIT_RETRIES = 6;
+const MAX_SECONDARY_LIMIT_RETRIES = 8;
+/** Ceiling of the random backoff that grows with each retry after a secondary limit, in seconds. */
+const MAX_SECONDARY_BACKOFF_SECONDS = 64;
+/**
+ * Returns the seconds a client waits on top of retry-after before retry `retryCount + 1`: a
+ * random share of 2, 4, 8 ... up to 64 s. GitHub's docs request exponentially growing waits
+ * when a secondary limit keeps rejecting. The random share keeps many legs that were told the same
+ * short retry-after from coming back at the same moment and meeting the limit again.
+ */
+function secondaryLimitBackoffSeconds(retryCount, random = Math.random) {
+    const ceiling = Math.min(2 ** (retryCount + 1), MAX_SECONDARY_BACKOFF_SECONDS);
+    return Math.round(random() * ceiling);
+}
 /** Retries after the primary rate limit: waiting an hour for a reset is rarely useful in a job. */
 const MAX_PRIMARY_LIMIT_RETRIES = 1;
 const MAX_PRIMARY_LIMIT_WAIT_SECONDS = 15 * 60;
 /**
- * The least time between two writes of one client. GitHub's REST best practices ask for a
+ * The minimum time between two writes of one client. GitHub's REST best practices ask for a
  * pause of at least one second between POST, PATCH, PUT and DELETE requests.
  */
 const WRITE_SPACING_MS = 1000;
@@ -48803,13 +48976,18 @@ function createGitHubClient(token, options) {
             ...(options.throttleId === undefined ? {} : { id: options.throttleId }),
             retryAfterBaseValue: 1000 / scale,
             ...writeQueues(WRITE_SPACING_MS / scale),
-            onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount) => {
+            onSecondaryRateLimit: async (retryAfter, request, _octokit, retryCount) => {
                 const retrying = retryCount < MAX_SECONDARY_LIMIT_RETRIES;
+                if (!retrying) {
+                    logger.warning(`GitHub's secondary rate limit rejected ${describeRequest(request)}; giving up after the last retry.`);
+                    return false;
+                }
+                const extraSeconds = secondaryLimitBackoffSeconds(retryCount);
                 logger.warning(`GitHub's secondary rate limit rejected ${describeRequest(request)}; ` +
-                    (retrying
-                        ? `waiting ${retryAfter} s before retry ${retryCount + 1}.`
-                        : 'giving up after the last retry.'));
-                return retrying;
+                    `waiting ${retryAfter + extraSeconds} s before retry ${retryCount + 1}.`);
+                // The plugin then waits retry-after, so the backoff comes first.
+                await new Promise((resolve) => setTimeout(resolve, (extraSeconds * 1000) / scale));
+                return true;
             },
             onRateLimit: (retryAfter, request, _octokit, retryCount) => {
                 const retrying = retryCount < MAX_PRIMARY_LIMIT_RETRIES && retryAfter <= MAX_PRIMARY_LIMIT_WAIT_SECONDS;
@@ -48837,7 +49015,7 @@ function createGitHubClient(token, options) {
  * Creates this client's own queues for writes. The throttling plugin otherwise shares one
  * queue per process among all clients, and spaces requests that notify people (such as a
  * new issue) 3 s apart. That would queue every task of a CLI run behind one another, 3 s
- * each, while GitHub asks for one second between writes.
+ * each, while GitHub's docs request one second between writes.
  */
 function writeQueues(spacingMs) {
     const queue = (id) => new (bottleneck_lib_default()).Group({ id, maxConcurrent: 1, minTime: spacingMs });
@@ -54910,6 +55088,12 @@ const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * Prepares one task: its issue, branch and worktree, copied files, push and install.
  * A failure in any phase ends the task as `failed` with the reason; what was already made
  * (the issue, the branch) is kept, so a re-run picks up from there.
+ *
+ * When the branch name does not contain the issue number, the issue phase runs alongside
+ * worktree, copy and install, because waiting for GitHub (claims, paced writes) would
+ * otherwise add to the local work. The push still waits for the issue, so a branch is
+ * pushed only for a task whose issue exists. `result.phases` then overlap in time. They
+ * are listed in the order they started, except that the phase that failed the task is last.
  */
 async function setUpTask(task, context) {
     const started = new Date();
@@ -54935,27 +55119,38 @@ async function setUpTask(task, context) {
         durationMs: 0,
         run: context.run
     };
+    let failedPhase;
     const timed = async (name, work) => {
         context.onPhase?.(name);
         const phaseStart = Date.now();
+        let failed = true;
         try {
-            return await work();
+            const value = await work();
+            failed = false;
+            return value;
         }
         finally {
-            phases.push({
+            const timing = {
                 name,
                 startedAt: new Date(phaseStart).toISOString(),
                 durationMs: Date.now() - phaseStart
-            });
+            };
+            phases.push(timing);
+            if (failed && failedPhase === undefined)
+                failedPhase = timing;
         }
     };
     const { logger } = context;
     const sleep = context.sleep ?? defaultSleep;
     try {
         const branchFor = (issue) => expandBranch(task.branch, { id: task.id, title: task.title, issue });
-        let issue;
-        let previousBranch;
-        if (context.issues) {
+        if (task.branch.includes('{issue}') && !context.issues) {
+            throw new Error(`The branch template '${task.branch}' of task '${task.id}' uses {issue}, but issues are off. Remove {issue} or turn issues on.`);
+        }
+        /** Finds or opens the issue, and warns when the claim records another branch for it. */
+        const issuePhase = async () => {
+            if (!context.issues)
+                return undefined;
             const store = context.issues;
             // With push: false the claim is still taken when origin accepts it, so that racing runs
             // open one issue. Without a remote or the permission, the leg warns and goes on without it.
@@ -54992,63 +55187,98 @@ async function setUpTask(task, context) {
                 log: (message) => logger.info(message),
                 warn: (message) => logger.warning(message)
             }));
-            issue = outcome.issue;
-            previousBranch = outcome.previousBranch;
+            const { issue, previousBranch } = outcome;
             result.issueNumber = issue.number;
             result.issueUrl = issue.url;
             result.issueCreated = outcome.created;
             logger.info(`Task '${task.id}': issue #${issue.number} ${outcome.created ? 'opened' : 'found'} (${issue.url}).`);
-        }
-        const branch = branchFor(issue?.number);
-        if (task.branch.includes('{issue}') && !issue) {
-            throw new Error(`The branch template '${task.branch}' of task '${task.id}' uses {issue}, but issues are off. Remove {issue} or turn issues on.`);
-        }
-        result.branch = branch;
-        if (previousBranch !== undefined && issue) {
-            logger.warning(`Task '${task.id}': issue #${issue.number} was set up on branch '${previousBranch}' by an earlier run, ` +
-                `but the branch template '${task.branch}' now gives '${branch}' (the template or the title changed). ` +
-                `This run uses '${branch}', which starts from the base unless it exists, and leaves '${previousBranch}' ` +
-                `and its commits as they are. To go on with '${previousBranch}', restore the template or the title.`);
-        }
-        const worktree = await timed('worktree', () => context.git.prepareTaskWorktree({
-            branch,
-            base: context.base ?? task.base,
-            worktreePath: external_node_path_default().join(context.worktreeRoot, task.id)
-        }));
-        result.worktree = worktree.worktree;
-        result.branchCreated = worktree.created;
-        logger.info(`Task '${task.id}': branch '${branch}' ${worktree.created ? 'created from ' + worktree.baseBranch : 'reused'}, worktree ${worktree.worktree}.`);
-        if (task.copy.length > 0) {
-            await timed('copy', async () => {
-                if (context.dryRun) {
-                    logger.info(`[dry run] would copy ${task.copy.join(', ')} into ${worktree.worktree}`);
-                    return;
-                }
-                const report = copyTaskFiles(task.copy, context.workspace, worktree.worktree);
-                for (const missing of report.missing) {
-                    logger.warning(`Task '${task.id}': the copy entry '${missing}' does not exist in the checkout, so it was not copied.`);
-                }
+            const branch = branchFor(issue.number);
+            if (previousBranch !== undefined) {
+                logger.warning(`Task '${task.id}': issue #${issue.number} was set up on branch '${previousBranch}' by an earlier run, ` +
+                    `but the branch template '${task.branch}' now gives '${branch}' (the template or the title changed). ` +
+                    `This run uses '${branch}', which starts from the base unless it exists, and leaves '${previousBranch}' ` +
+                    `and its commits as they are. To go on with '${previousBranch}', restore the template or the title.`);
+            }
+            return issue;
+        };
+        /** Creates or reuses the worktree and copies the task's files into it. */
+        const worktreePhase = async (branch) => {
+            const worktree = await timed('worktree', () => context.git.prepareTaskWorktree({
+                branch,
+                base: context.base ?? task.base,
+                worktreePath: external_node_path_default().join(context.worktreeRoot, task.id)
+            }));
+            result.worktree = worktree.worktree;
+            result.branchCreated = worktree.created;
+            logger.info(`Task '${task.id}': branch '${branch}' ${worktree.created ? 'created from ' + worktree.baseBranch : 'reused'}, worktree ${worktree.worktree}.`);
+            if (task.copy.length > 0) {
+                await timed('copy', async () => {
+                    if (context.dryRun) {
+                        logger.info(`[dry run] would copy ${task.copy.join(', ')} into ${worktree.worktree}`);
+                        return;
+                    }
+                    const report = copyTaskFiles(task.copy, context.workspace, worktree.worktree);
+                    for (const missing of report.missing) {
+                        logger.warning(`Task '${task.id}': the copy entry '${missing}' does not exist in the checkout, so it was not copied.`);
+                    }
+                });
+            }
+            return worktree;
+        };
+        const pushPhase = async (branch) => {
+            if (context.push)
+                await timed('push', () => pushTaskBranch(context.git, branch));
+        };
+        const installPhase = async (worktree) => {
+            const installDirectory = external_node_path_default().join(worktree.worktree, task.workingDirectory);
+            const setting = context.install ?? task.install;
+            const install = await timed('install', async () => {
+                const plan = await resolveInstallPlan(installDirectory, setting, {
+                    root: worktree.worktree
+                });
+                return runInstall(plan, {
+                    logger,
+                    dryRun: context.dryRun,
+                    env: context.installEnv,
+                    outputStream: context.installOutput
+                });
             });
+            result.packageManager = install.packageManager || null;
+            result.installCommand = install.command || null;
+            result.installStatus = install.status;
+            if (install.status === 'failed') {
+                throw new Error(`Installing dependencies failed in ${installDirectory}: ${install.error ?? 'see the install log group'}`);
+            }
+        };
+        if (task.branch.includes('{issue}')) {
+            // The branch name needs the issue number, so every phase waits for the one before.
+            const issue = await issuePhase();
+            const branch = branchFor(issue?.number);
+            result.branch = branch;
+            const worktree = await worktreePhase(branch);
+            await pushPhase(branch);
+            await installPhase(worktree);
         }
-        if (context.push) {
-            await timed('push', () => pushTaskBranch(context.git, branch));
-        }
-        const installDirectory = external_node_path_default().join(worktree.worktree, task.workingDirectory);
-        const setting = context.install ?? task.install;
-        const install = await timed('install', async () => {
-            const plan = await resolveInstallPlan(installDirectory, setting, { root: worktree.worktree });
-            return runInstall(plan, {
-                logger,
-                dryRun: context.dryRun,
-                env: context.installEnv,
-                outputStream: context.installOutput
+        else {
+            const branch = branchFor(undefined);
+            result.branch = branch;
+            let issuePending = true;
+            const issueDone = issuePhase().finally(() => {
+                issuePending = false;
             });
-        });
-        result.packageManager = install.packageManager || null;
-        result.installCommand = install.command || null;
-        result.installStatus = install.status;
-        if (install.status === 'failed') {
-            throw new Error(`Installing dependencies failed in ${installDirectory}: ${install.error ?? 'see the install log group'}`);
+            const worktreeDone = worktreePhase(branch);
+            const pushDone = Promise.all([issueDone, worktreeDone]).then(() => pushPhase(branch));
+            const installDone = worktreeDone.then(installPhase).then(() => {
+                // The task now only waits for its issue, so the progress line shows that again.
+                if (issuePending)
+                    context.onPhase?.('issue');
+            });
+            // Every phase is waited for, even after one failed, so no git command or install
+            // still runs when the result is written. The reason is the one of the earliest phase.
+            const settled = await Promise.allSettled([issueDone, worktreeDone, pushDone, installDone]);
+            const failure = settled.find((outcome) => outcome.status === 'rejected');
+            if (failure)
+                throw failure.reason;
         }
         result.status = 'ready';
     }
@@ -55061,6 +55291,12 @@ async function setUpTask(task, context) {
         else {
             logger.warning(`Task '${task.id}' failed: ${result.error}`);
         }
+    }
+    phases.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+    if (failedPhase !== undefined && result.status === 'failed') {
+        // The summary's timeline marks the last phase of a failed task as the one that failed.
+        phases.splice(phases.indexOf(failedPhase), 1);
+        phases.push(failedPhase);
     }
     const finished = new Date();
     result.finishedAt = finished.toISOString();
@@ -55877,7 +56113,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5964);
+/* harmony import */ var _actions_setup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4370);
 
 await (0,_actions_setup_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 

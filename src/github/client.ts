@@ -32,13 +32,26 @@ export interface ClientOptions {
 }
 
 /** Retries after a secondary rate limit before the leg gives up. */
-const MAX_SECONDARY_LIMIT_RETRIES = 6
+const MAX_SECONDARY_LIMIT_RETRIES = 8
+/** Ceiling of the random backoff that grows with each retry after a secondary limit, in seconds. */
+const MAX_SECONDARY_BACKOFF_SECONDS = 64
+
+/**
+ * Returns the seconds a client waits on top of retry-after before retry `retryCount + 1`: a
+ * random share of 2, 4, 8 ... up to 64 s. GitHub's docs request exponentially growing waits
+ * when a secondary limit keeps rejecting. The random share keeps many legs that were told the same
+ * short retry-after from coming back at the same moment and meeting the limit again.
+ */
+export function secondaryLimitBackoffSeconds(retryCount: number, random = Math.random): number {
+  const ceiling = Math.min(2 ** (retryCount + 1), MAX_SECONDARY_BACKOFF_SECONDS)
+  return Math.round(random() * ceiling)
+}
 /** Retries after the primary rate limit: waiting an hour for a reset is rarely useful in a job. */
 const MAX_PRIMARY_LIMIT_RETRIES = 1
 const MAX_PRIMARY_LIMIT_WAIT_SECONDS = 15 * 60
 
 /**
- * The least time between two writes of one client. GitHub's REST best practices ask for a
+ * The minimum time between two writes of one client. GitHub's REST best practices ask for a
  * pause of at least one second between POST, PATCH, PUT and DELETE requests.
  */
 const WRITE_SPACING_MS = 1000
@@ -72,20 +85,27 @@ export function createGitHubClient(token: string, options: ClientOptions): Octok
         ...(options.throttleId === undefined ? {} : { id: options.throttleId }),
         retryAfterBaseValue: 1000 / scale,
         ...writeQueues(WRITE_SPACING_MS / scale),
-        onSecondaryRateLimit: (
+        onSecondaryRateLimit: async (
           retryAfter: number,
           request: RequestDescription,
           _octokit: unknown,
           retryCount: number
         ) => {
           const retrying = retryCount < MAX_SECONDARY_LIMIT_RETRIES
+          if (!retrying) {
+            logger.warning(
+              `GitHub's secondary rate limit rejected ${describeRequest(request)}; giving up after the last retry.`
+            )
+            return false
+          }
+          const extraSeconds = secondaryLimitBackoffSeconds(retryCount)
           logger.warning(
             `GitHub's secondary rate limit rejected ${describeRequest(request)}; ` +
-              (retrying
-                ? `waiting ${retryAfter} s before retry ${retryCount + 1}.`
-                : 'giving up after the last retry.')
+              `waiting ${retryAfter + extraSeconds} s before retry ${retryCount + 1}.`
           )
-          return retrying
+          // The plugin then waits retry-after, so the backoff comes first.
+          await new Promise((resolve) => setTimeout(resolve, (extraSeconds * 1000) / scale))
+          return true
         },
         onRateLimit: (
           retryAfter: number,
@@ -125,7 +145,7 @@ export function createGitHubClient(token: string, options: ClientOptions): Octok
  * Creates this client's own queues for writes. The throttling plugin otherwise shares one
  * queue per process among all clients, and spaces requests that notify people (such as a
  * new issue) 3 s apart. That would queue every task of a CLI run behind one another, 3 s
- * each, while GitHub asks for one second between writes.
+ * each, while GitHub's docs request one second between writes.
  */
 function writeQueues(spacingMs: number): {
   write: Bottleneck.Group
