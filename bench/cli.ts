@@ -93,12 +93,17 @@ export interface CliVariantRecord {
   failureOutput: string[]
 }
 
+/** The order in which a task's phases begin when none overlaps. */
+const PHASE_ORDER = ['issue', 'worktree', 'copy', 'push', 'install']
+
 export interface CliBenchRecord {
   tasks: number
   fixture: string
   installCommand: string
   createLatencyMs: number
   worktreeDelayMs: number
+  /** One real second stands for `scale` seconds on GitHub, for latencies and waits alike. */
+  scale: number
   cpus: number
   variants: CliVariantRecord[]
 }
@@ -124,7 +129,12 @@ export async function runCliBench(
     for (let round = 0; round < Math.max(counts.runs, counts.singleRuns); round++) {
       if (signal?.aborted) break
       if (round < counts.runs) {
-        const project = await createCliBenchProject(taskIds, createLatencyMs, worktreeDelayMs)
+        const project = await createCliBenchProject(
+          taskIds,
+          createLatencyMs,
+          worktreeDelayMs,
+          config.scale
+        )
         try {
           const run = await project.run(variant, ['--concurrency', String(settings.tasks)], signal)
           allRuns.push(run)
@@ -138,7 +148,12 @@ export async function runCliBench(
         }
       }
       if (round < counts.singleRuns) {
-        const project = await createCliBenchProject(taskIds, createLatencyMs, worktreeDelayMs)
+        const project = await createCliBenchProject(
+          taskIds,
+          createLatencyMs,
+          worktreeDelayMs,
+          config.scale
+        )
         try {
           for (const task of taskIds) {
             singleRuns.push(await project.run(variant, ['--only', task], signal))
@@ -154,7 +169,12 @@ export async function runCliBench(
       }
     }
     if (counts.defaultConcurrencyRun && !signal?.aborted) {
-      const project = await createCliBenchProject(taskIds, createLatencyMs, worktreeDelayMs)
+      const project = await createCliBenchProject(
+        taskIds,
+        createLatencyMs,
+        worktreeDelayMs,
+        config.scale
+      )
       try {
         const run = await project.run(variant, [], signal)
         defaultConcurrency = {
@@ -178,6 +198,7 @@ export async function runCliBench(
     installCommand: 'npm ci',
     createLatencyMs,
     worktreeDelayMs,
+    scale: config.scale,
     cpus,
     variants
   }
@@ -208,7 +229,12 @@ function buildVariant(
 
   const allTasks = allRuns.flatMap((run) => run.tasks)
   const singleTasks = singleRuns.flatMap((run) => run.tasks)
-  const phaseNames = [...new Set(allTasks.flatMap((task) => Object.keys(task.phases)))]
+  // Phases may overlap and a task lists them by start time, so they are shown in setup order.
+  const seen = new Set(allTasks.flatMap((task) => Object.keys(task.phases)))
+  const phaseNames = [
+    ...PHASE_ORDER.filter((phase) => seen.has(phase)),
+    ...[...seen].filter((phase) => !PHASE_ORDER.includes(phase))
+  ]
   const failed = [...allRuns, ...singleRuns].filter(
     (run) => run.exitCode !== 0 || run.tasks.some((task) => task.status !== 'ready')
   )
@@ -261,7 +287,8 @@ interface CliBenchProject {
 async function createCliBenchProject(
   taskIds: readonly string[],
   createLatencyMs: number,
-  worktreeDelayMs: number
+  worktreeDelayMs: number,
+  timeScale: number
 ): Promise<CliBenchProject> {
   const sandbox = createGitSandbox('parallel-setup-bench-cli-')
   const checkout = seedRepository(sandbox, taskIds)
@@ -279,7 +306,10 @@ async function createCliBenchProject(
     npm_config_prefer_offline: 'true',
     npm_config_update_notifier: 'false',
     npm_config_audit: 'false',
-    npm_config_fund: 'false'
+    npm_config_fund: 'false',
+    // The CLI's waits between writes (one second each, as GitHub's docs request) run at the
+    // same scale as the added latencies.
+    PARALLEL_SETUP_TIME_SCALE: String(timeScale)
   })
   const warmUp = path.join(sandbox.root, 'warm-up')
   fs.cpSync(path.join(repositoryRoot, CLI_FIXTURE), warmUp, { recursive: true })

@@ -9,11 +9,8 @@ import type { Summary } from './stats.js'
  */
 export const CLI_GOAL_RATIO = 1.5
 
-/**
- * The `notifications` group of @octokit/plugin-throttling 11.0.5 (dist-src/index.js): one
- * issue creation per client every 3,000 ms.
- */
-const NOTIFICATION_SPACING_MS = 3_000
+/** The GitHub client's minimum time between two writes on GitHub (src/github/client.ts). */
+const WRITE_SPACING_MS = 1_000
 
 export function renderCli(record: BenchRecord): string[] {
   const cli = record.cli
@@ -92,19 +89,17 @@ function describeCli(cli: CliBenchRecord, cpus: number): string[] {
   const noIssues = cli.variants.find((variant) => variant.variant === 'no-issues')
   const issuePhase = issues?.phases.find((phase) => phase.phase === 'issue')
   if (issues && issuePhase) {
-    const spacing = ((cli.tasks - 1) * NOTIFICATION_SPACING_MS) / 1000
+    const spacing = ((cli.tasks - 1) * WRITE_SPACING_MS) / 1000
     lines.push(
       `**With issues** the run at once took ${issues.all.median.toFixed(2)} s, and the slowest ` +
         `issue phase ${(issuePhase.allMaxMs / 1000).toFixed(2)} s against ` +
         `${(issuePhase.singleMedianMs / 1000).toFixed(2)} s alone. The CLI sets every task up in ` +
-        'one process with one GitHub client, and its @octokit/plugin-throttling sends at most ' +
-        'one request that triggers notifications, such as opening an issue, every 3,000 ms per ' +
-        'client, and any other write at most one a second (its `notifications` and `write` ' +
-        `groups in version 11.0.5). ${cli.tasks} new issues therefore need at least ${spacing.toFixed(0)} s, ` +
-        'whatever the machine. That wait is in real time, while the other steps here run at ' +
-        '1/30 of their GitHub time, so at this scale it dominates the run. At the real step times ' +
-        `the same ${spacing.toFixed(0)} s would still stand against one task of a few seconds ` +
-        'plus its install.',
+        'one process with one GitHub client, which leaves one second between two writes, as ' +
+        `GitHub's docs request. On GitHub, ${cli.tasks} new issues therefore take at least ` +
+        `${spacing.toFixed(0)} s; here that wait is scaled like the other steps, to ` +
+        `${((spacing * 1000) / cli.scale / 1000).toFixed(2)} s. When the branch template does not ` +
+        "use `{issue}`, a task's worktree and install run while its issue waits, so the wait " +
+        'overlaps with the installs.',
       ''
     )
   }
@@ -125,12 +120,10 @@ function describeCli(cli: CliBenchRecord, cpus: number): string[] {
       )
     }
     if (worktree && push) {
-      const serial = (cli.tasks * (worktree.singleMedianMs + push.singleMedianMs)) / 1000
       parts.push(
-        'The worktree phase (ls-remote, fetch and `git worktree add`) and the push hold one ' +
-          'lock per repository, because git fails at once when two processes write the same ' +
-          `file of the shared .git folder. Alone they took ${worktree.singleMedianMs} and ` +
-          `${push.singleMedianMs} ms, so ${cli.tasks} tasks queue for about ${serial.toFixed(1)} s; ` +
+        'The tasks run their git commands at the same time; a command that meets a lock file ' +
+          'of the shared .git folder is retried after a short random wait. Alone the worktree ' +
+          `phase and the push took ${worktree.singleMedianMs} and ${push.singleMedianMs} ms; ` +
           `at once their median was ${worktree.allMedianMs} and ${push.allMedianMs} ms.`
       )
     }

@@ -168,9 +168,8 @@ function renderModel(record: BenchRecord): string[] {
       'worktree after; in both orders nothing overlaps, so the total is the same. A run has ' +
       `${c.sequentialTasks} tasks, and the sequential time for N is the moment that run had ` +
       'finished its first N tasks. Rows with more tasks than one run has show an estimate: ' +
-      'N × the median time of one sequential step. One step per task, and not one step with ' +
-      'every id as a list, because a list step opens its issues at most one every 3 s (see ' +
-      (c.listMode ? '"List mode" below).' : 'section 6, where the local CLI meets the same wait).'),
+      'N × the median time of one sequential step. One step per task, as a main job that ' +
+      'runs one command per task does.',
     `- **Parallel** is this project's fan-out: the plan action's matrix, then one setup step ` +
       `per leg, each in its own checkout, all started together up to ${c.runners} at once. Each ` +
       'running leg stands for one runner; the cap keeps the largest runs within the memory of ' +
@@ -343,11 +342,9 @@ function renderListMode(c: ComparisonRecord): string[] {
     `One setup step with ${list.tasks} tasks as a list (\`task: ${Array.from({ length: list.tasks }, (_, i) => `t${i}`).join(',')}\`), ` +
       `as a matrix leg runs them when tasks share legs, took ${list.wallS.toFixed(2)} s. Its issue ` +
       `phases took ${list.issuePhaseMs.join(', ')} ms, with the same 100 ms of added latency per ` +
-      `creation as above. The GitHub client uses @octokit/plugin-throttling (${list.throttlingVersion} here), ` +
-      'whose `notifications` group lets one process send a request that triggers ' +
-      'notifications, such as opening an issue, at most every 3,000 ms. ' +
-      '`PARALLEL_SETUP_TIME_SCALE` does not shorten that wait, so a list step cannot be run at ' +
-      'the 1/30 scale, and the sequential strategy above runs one step per task. ' +
+      `creation as above. The GitHub client (with @octokit/plugin-throttling ${list.throttlingVersion}) ` +
+      "leaves one second between two writes, as GitHub's docs request, divided by " +
+      '`PARALLEL_SETUP_TIME_SCALE` like every other wait. ' +
       (list.failures > 0 ? `${list.failures} of its tasks did not end ready.` : ''),
     ''
   ]
