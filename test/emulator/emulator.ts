@@ -80,7 +80,11 @@ export class GitHubEmulator {
 
   private async listen(): Promise<void> {
     const server = createServer()
-    server.keepAliveTimeout = 5_000
+    // Idle connections stay open for a minute, longer than a client keeps them. With a short
+    // timeout a busy event loop lets a client reuse a connection that the server has just
+    // closed, and the request fails with "fetch failed" although nothing was wrong with it.
+    server.keepAliveTimeout = 60_000
+    server.headersTimeout = 65_000
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve())
