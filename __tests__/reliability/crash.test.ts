@@ -124,7 +124,7 @@ describe('a leg killed mid-run', () => {
     expect(claim.issue).toBeUndefined()
     fs.rmSync(blocked)
 
-    // Attempt 2 starts at once, so the list does not show issue #1 yet. The time scale shortens
+    // Attempt 2 starts at once, so the list does not show the first leg's issue yet. The time scale shortens
     // the 30 s wait for a create still in flight to 3 s.
     const rerun = await project.run(
       'setup',
