@@ -1,6 +1,7 @@
 import { PushRejectedError } from '../../src/git/index.js'
 import {
   PermissionDeniedError,
+  type IssueProbe,
   type IssueStore,
   type IssueSummary,
   type NewIssue,
@@ -9,7 +10,10 @@ import {
 import type { ClaimGit } from '../../src/setup/claim.js'
 import { ensureTaskIssue, type EnsureIssueOptions } from '../../src/setup/issue.js'
 
-/** An in-memory stand-in for the issue API: `listed` is what the lagging list endpoint shows. */
+/**
+ * An in-memory stand-in for the issue API: `listed` is what the lagging list endpoint shows,
+ * other tasks' issues and pull requests included.
+ */
 class FakeIssueStore {
   issues: IssueSummary[] = []
   listed: IssueSummary[] = []
@@ -21,17 +25,48 @@ class FakeIssueStore {
   gone = new Set<number>()
   labels = ['parallel-setup']
   createFailure: unknown
+  /** Thrown after the issue is stored, as when the response is lost. */
+  failureAfterCreate: unknown
+  /** Numbers that GET returns with 410, and numbers that are pull requests or other tasks' issues. */
+  deleted = new Set<number>()
+  others = new Set<number>()
+  /** Creation times in ms by number; issues default to the time they were created here. */
+  createdAt = new Map<number, number>()
+  probeFailure: unknown
 
   async findTaskIssues(): Promise<IssueSummary[]> {
     this.requests.push('list')
-    return [...this.listed]
+    return this.listed.filter((issue) => !this.others.has(issue.number))
   }
 
-  async createTaskIssue(_key: TaskKey, _issue: NewIssue): Promise<IssueSummary> {
+  async findNewestNumber(): Promise<number | undefined> {
+    this.requests.push('newest')
+    return this.listed.at(-1)?.number
+  }
+
+  async probeIssue(number: number): Promise<IssueProbe> {
+    this.requests.push(`get ${number}`)
+    if (this.probeFailure) throw this.probeFailure
+    if (this.deleted.has(number)) return { kind: 'deleted' }
+    const createdAt = this.createdAt.get(number) ?? Date.now()
+    if (this.others.has(number)) return { kind: 'other', createdAt }
+    const issue = this.issues.find((candidate) => candidate.number === number)
+    return issue ? { kind: 'task', createdAt, issue } : { kind: 'missing' }
+  }
+
+  async createTaskIssue(
+    _key: TaskKey,
+    _issue: NewIssue,
+    _label?: string,
+    beforeSend?: () => Promise<void>
+  ): Promise<IssueSummary> {
+    await beforeSend?.()
     this.requests.push('create')
     if (this.createFailure) throw this.createFailure
     this.created++
-    const number = this.issues.length + 1
+    const number =
+      Math.max(0, ...this.issues.map((known) => known.number), ...this.deleted, ...this.others) + 1
+    this.createdAt.set(number, Date.now())
     const issue: IssueSummary = {
       id: 1000 + number,
       number,
@@ -40,6 +75,7 @@ class FakeIssueStore {
       labels: [...this.labels]
     }
     this.issues.push(issue)
+    if (this.failureAfterCreate) throw this.failureAfterCreate
     return issue
   }
 
@@ -402,27 +438,20 @@ describe('ensureTaskIssue', () => {
         'Add the label to #1 by hand, and give the job these permissions:\npermissions:\n  contents: write\n  issues: write'
     )
   })
-  it('closes the duplicate of a killed holder later', async () => {
+  it('closes a duplicate that an older release marked for a recheck', async () => {
     const store = new FakeIssueStore()
     const git = new FakeClaimGit()
-    // Attempt 1 claimed, opened #1, and was killed before it recorded it. The list lags.
-    const killed = { task: 'a', runId: '1', runAttempt: 1, claimedAt: new Date().toISOString() }
-    git.refs.set('refs/c', await git.createCommitWithFile('claim.json', JSON.stringify(killed)))
-    await store.createTaskIssue(key, newIssue)
-    const retry = ensureTaskIssue(
-      options(store, git, {
-        claim: { git, ref: 'refs/c', runId: '1', runAttempt: 2, required: true }
-      })
-    )
-    expect((await retry).issue.number).toBe(2)
-    expect(git.recordAt('refs/c')).toMatchObject({ issue: 2, recheck: true })
-
-    // Six minutes later the list shows both issues.
-    const aged = {
-      ...git.recordAt('refs/c'),
-      claimedAt: new Date(Date.now() - 6 * 60_000).toISOString()
+    // An older release opened #2 after taking over a claim whose holder had opened #1.
+    for (let i = 0; i < 2; i++) await store.createTaskIssue(key, newIssue)
+    const marked = {
+      task: 'a',
+      runId: '1',
+      runAttempt: 2,
+      claimedAt: new Date(Date.now() - 6 * 60_000).toISOString(),
+      issue: 2,
+      recheck: true
     }
-    git.refs.set('refs/c', await git.createCommitWithFile('claim.json', JSON.stringify(aged)))
+    git.refs.set('refs/c', await git.createCommitWithFile('claim.json', JSON.stringify(marked)))
     store.listed = [...store.issues]
     store.requests = []
     const later = await ensureTaskIssue(options(store, git))
@@ -433,3 +462,151 @@ describe('ensureTaskIssue', () => {
     expect(git.recordAt('refs/c')!.recheck).toBeUndefined()
   })
 })
+
+describe('ensureTaskIssue after a holder died during its create', () => {
+  /** Runs attempt 1, which opens issue #1 and fails before it records the number in its claim. */
+  async function killAfterCreate(store: FakeIssueStore, git: FakeClaimGit): Promise<void> {
+    store.failureAfterCreate = { status: 502 }
+    await expect(ensureTaskIssue(options(store, git))).rejects.toEqual({ status: 502 })
+    store.failureAfterCreate = undefined
+    expect(git.recordAt('refs/c')).toMatchObject({ runAttempt: 1, creating: {} })
+    expect(git.recordAt('refs/c')!.issue).toBeUndefined()
+  }
+
+  /** Options of attempt 2 of the same run, with waits scaled away unless `timeScale` is given. */
+  function retryOptions(
+    store: FakeIssueStore,
+    git: FakeClaimGit,
+    overrides: Partial<EnsureIssueOptions> = {}
+  ): EnsureIssueOptions {
+    return options(store, git, {
+      claim: { git, ref: 'refs/c', runId: '1', runAttempt: 2, required: true },
+      timeScale: 1_000_000,
+      ...overrides
+    })
+  }
+
+  it('reuses the issue the list does not show', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    await killAfterCreate(store, git)
+    store.requests = []
+    const logs: string[] = []
+    const outcome = await ensureTaskIssue(
+      retryOptions(store, git, { log: (line) => logs.push(line) })
+    )
+    expect(outcome).toEqual({ issue: store.issues[0], created: false })
+    expect(store.created).toBe(1)
+    expect(store.requests).toEqual(['list', 'newest', 'get 1', 'get 2', 'get 3', 'get 4'])
+    expect(git.recordAt('refs/c')).toMatchObject({ issue: 1, runAttempt: 2 })
+    expect(git.recordAt('refs/c')!.creating).toBeUndefined()
+    expect(logs).toContainEqual(
+      expect.stringMatching(
+        /^Task 'a': run 1 attempt 1 started to open the issue at \S+ and recorded no number\. Read issues #1 to #1 by number \(4 requests\): found #1\.$/
+      )
+    )
+  })
+
+  it('reads by number only issues since the create', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    const hourAgo = Date.now() - 60 * 60_000
+    // #1 to #3 are old and listed; #4 is a pull request and #5 a deleted issue, both newer.
+    for (let number = 1; number <= 3; number++) {
+      store.others.add(number)
+      store.createdAt.set(number, hourAgo)
+    }
+    store.listed = [1, 2, 3].map(summary)
+    store.others.add(4)
+    store.deleted.add(5)
+    await killAfterCreate(store, git)
+    expect(store.issues.map((issue) => issue.number)).toEqual([6])
+    store.requests = []
+    const outcome = await ensureTaskIssue(retryOptions(store, git))
+    expect(outcome.issue.number).toBe(6)
+    expect(outcome.created).toBe(false)
+    expect(store.requests).toEqual([
+      'list',
+      'newest',
+      'get 4',
+      'get 5',
+      'get 6',
+      'get 7',
+      'get 8',
+      'get 9',
+      'get 3'
+    ])
+  })
+
+  it('opens the issue when the create opened none', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    store.createFailure = { status: 502 }
+    await expect(ensureTaskIssue(options(store, git))).rejects.toEqual({ status: 502 })
+    store.createFailure = undefined
+    expect(git.recordAt('refs/c')).toMatchObject({ creating: {} })
+    store.requests = []
+    const outcome = await ensureTaskIssue(retryOptions(store, git))
+    expect(outcome.created).toBe(true)
+    expect(store.created).toBe(1)
+    expect(store.requests).toEqual(['list', 'newest', 'get 1', 'get 2', 'get 3', 'create'])
+    expect(git.recordAt('refs/c')).toMatchObject({ issue: 1, runAttempt: 2 })
+  })
+
+  it('waits for a create still in flight', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    await killAfterCreate(store, git)
+    const waits: number[] = []
+    const outcome = await ensureTaskIssue(
+      retryOptions(store, git, { timeScale: 1, sleep: async (ms) => void waits.push(ms) })
+    )
+    expect(outcome.issue.number).toBe(1)
+    expect(waits).toHaveLength(1)
+    expect(waits[0]).toBeGreaterThan(29_000)
+    expect(waits[0]).toBeLessThanOrEqual(30_000)
+  })
+
+  it('relies on the list for an old create', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    await killAfterCreate(store, git)
+    const record = git.recordAt('refs/c')!
+    const startedAt = new Date(Date.now() - 11 * 60_000).toISOString()
+    const aged = { ...record, creating: { startedAt } }
+    git.refs.set('refs/c', await git.createCommitWithFile('claim.json', JSON.stringify(aged)))
+    store.listed = [...store.issues]
+    store.requests = []
+    const outcome = await ensureTaskIssue(retryOptions(store, git))
+    expect(outcome.issue.number).toBe(1)
+    expect(store.requests).toEqual(['list'])
+  })
+
+  it('keeps the pending create when the scan fails', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    await killAfterCreate(store, git)
+    store.probeFailure = { status: 403 }
+    await expect(ensureTaskIssue(retryOptions(store, git))).rejects.toEqual({ status: 403 })
+    expect(git.recordAt('refs/c')).toMatchObject({ runAttempt: 2, creating: {} })
+
+    store.probeFailure = undefined
+    const outcome = await ensureTaskIssue(
+      retryOptions(store, git, {
+        claim: { git, ref: 'refs/c', runId: '1', runAttempt: 3, required: true }
+      })
+    )
+    expect(outcome.issue.number).toBe(1)
+    expect(store.created).toBe(1)
+  })
+})
+
+function summary(number: number): IssueSummary {
+  return {
+    id: 1000 + number,
+    number,
+    url: `http://127.0.0.1/issues/${number}`,
+    state: 'open',
+    labels: ['parallel-setup']
+  }
+}

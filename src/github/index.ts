@@ -5,7 +5,13 @@ export {
   type GitHubLogger,
   type ClientOptions
 } from './client.js'
-export { IssueStore, type IssueSummary, type NewIssue, type Repository } from './issues.js'
+export {
+  IssueStore,
+  type IssueProbe,
+  type IssueSummary,
+  type NewIssue,
+  type Repository
+} from './issues.js'
 export {
   renderIssueBody,
   renderMarker,

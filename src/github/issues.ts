@@ -11,6 +11,16 @@ export interface IssueSummary {
   labels: string[]
 }
 
+/**
+ * The result of a GET of one issue number: nothing (404), a deleted issue (410), an issue or
+ * pull request that is not the task's, or the task's issue. `createdAt` is GitHub's time in ms.
+ */
+export type IssueProbe =
+  | { kind: 'missing' }
+  | { kind: 'deleted' }
+  | { kind: 'other'; createdAt: number }
+  | { kind: 'task'; createdAt: number; issue: IssueSummary }
+
 export interface NewIssue {
   title: string
   body: string
@@ -58,14 +68,34 @@ export class IssueStore {
     return found.sort((a, b) => a.number - b.number)
   }
 
-  /** Opens the task's issue. The tracking label is added so a re-run can find it. */
+  /**
+   * Returns the number of the newest issue or pull request that the list shows, or undefined
+   * when it shows none. The list lags behind writes, so newer numbers may exist.
+   */
+  async findNewestNumber(): Promise<number | undefined> {
+    const { data } = await this.octokit.rest.issues.listForRepo({
+      ...this.repository,
+      state: 'all',
+      sort: 'created',
+      direction: 'desc',
+      per_page: 1
+    })
+    return data[0]?.number
+  }
+
+  /**
+   * Opens the task's issue. The tracking label is added so a re-run can find it.
+   * `beforeSend` runs after the milestone lookup, right before the create request is sent.
+   */
   async createTaskIssue(
     key: TaskKey,
     issue: NewIssue,
-    trackingLabel: string
+    trackingLabel: string,
+    beforeSend?: () => Promise<void>
   ): Promise<IssueSummary> {
     const milestone = await this.resolveMilestone(issue.milestone)
     const labels = [...new Set([trackingLabel, ...issue.labels])]
+    await beforeSend?.()
     try {
       const { data } = await this.octokit.rest.issues.create({
         ...this.repository,
@@ -90,6 +120,16 @@ export class IssueStore {
    * request there), or no longer carries the task's marker.
    */
   async getTaskIssue(number: number, key: TaskKey): Promise<IssueSummary | undefined> {
+    const probe = await this.probeIssue(number, key)
+    return probe.kind === 'task' ? probe.issue : undefined
+  }
+
+  /**
+   * Reads issue `number` by a GET, which, unlike a list, always returns the current issue.
+   * A pull request, an issue transferred away and an issue without the task's marker are
+   * `other`.
+   */
+  async probeIssue(number: number, key: TaskKey): Promise<IssueProbe> {
     let data
     try {
       ;({ data } = await this.octokit.rest.issues.get({
@@ -98,13 +138,17 @@ export class IssueStore {
       }))
     } catch (error) {
       const status = (error as { status?: number }).status
-      if (status === 404 || status === 410) return undefined
+      if (status === 404) return { kind: 'missing' }
+      if (status === 410) return { kind: 'deleted' }
       throw error
     }
-    if (!this.isOwnRepository(data.repository_url)) return undefined
+    const createdAt = Date.parse(data.created_at)
+    if (data.pull_request || !this.isOwnRepository(data.repository_url)) {
+      return { kind: 'other', createdAt }
+    }
     const marker = parseMarker(data.body)
-    if (!marker || !sameTask(marker, key)) return undefined
-    return summarize(data)
+    if (!marker || !sameTask(marker, key)) return { kind: 'other', createdAt }
+    return { kind: 'task', createdAt, issue: summarize(data) }
   }
 
   /** Closes a duplicate that lost a race, with a comment that links the issue that stays. */

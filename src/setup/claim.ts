@@ -28,10 +28,21 @@ export interface ClaimRecord {
   /** The task branch the holder set up with that issue, so a later run notices a rename. */
   branch?: string
   /**
-   * Set when the holder took the claim over from a leg that recorded no issue and then opened
-   * one. That leg may have opened an issue the list did not show yet, so a later run lists again.
+   * Set by the holder right before it sends the create request, and kept by a leg that takes
+   * the claim over until it has found out whether that create opened an issue.
+   */
+  creating?: PendingCreate
+  /**
+   * Written by releases that opened a second issue after taking over a claim without an issue
+   * number. A later run lists again and closes the younger issue. This release never sets it.
    */
   recheck?: boolean
+}
+
+/** A create request that the claim's holder may have sent without recording its result. */
+export interface PendingCreate {
+  /** When the holder was about to send the request, by the holder's clock (ISO 8601). */
+  startedAt: string
 }
 
 const CLAIM_FILE = 'claim.json'
@@ -61,6 +72,21 @@ export class TaskClaim {
     })
     if (won) this.sha = sha
     return won
+  }
+
+  /**
+   * Replaces this leg's claim with `record`, as before a create request. Returns false when
+   * another leg took the claim over meanwhile, so this leg must not create.
+   */
+  async replaceOwn(record: ClaimRecord): Promise<boolean> {
+    if (this.sha === undefined)
+      throw new Error(`Cannot update ${this.ref}: this leg does not hold the claim.`)
+    const sha = await this.commit(record)
+    const replaced = await this.git.tryPushRefspecs(this.remote, [`${sha}:${this.ref}`], {
+      forceWithLease: { ref: this.ref, expectedSha: this.sha }
+    })
+    if (replaced) this.sha = sha
+    return replaced
   }
 
   /** Writes the opened issue's number, and the branch when known, into this leg's claim. */

@@ -7,7 +7,8 @@ import {
   type NewIssue,
   type TaskKey
 } from '../github/index.js'
-import { TaskClaim, type ClaimGit, type ClaimRecord } from './claim.js'
+import { TaskClaim, type ClaimGit, type ClaimRecord, type PendingCreate } from './claim.js'
+import { findInterruptedCreate } from './interrupted-create.js'
 
 export interface IssueOutcome {
   issue: IssueSummary
@@ -52,8 +53,9 @@ const CLAIM_POLL_MS = 2_000
 /** A claim this old without an issue belongs to a leg that died; pacing waits are shorter. */
 const STALE_CLAIM_MS = 8 * 60_000
 /**
- * Age after which a claim marked for a recheck is listed again. GitHub's issue list lags
- * writes by seconds, so an issue opened before the claim was taken over shows by then.
+ * Age after which a claim that an earlier release marked for a recheck is listed again.
+ * GitHub's issue list lags writes by seconds, so an issue opened before the claim was taken
+ * over shows by then.
  */
 const RECHECK_AFTER_MS = 5 * 60_000
 /** Interval between log lines while a leg waits for another leg's claim. */
@@ -66,7 +68,8 @@ const WAIT_LOG_INTERVAL_MS = 30_000
  *
  * The claim ref is read first, through git, so a re-run makes one REST request: a GET of the
  * issue the claim records. Only the leg that takes a claim lists issues, once, to find an issue
- * opened without a claim, before it opens one.
+ * opened without a claim, before it opens one. A leg that takes over the claim of a holder that
+ * died while it sent its create request also reads issues by number (see interrupted-create.ts).
  */
 export async function ensureTaskIssue(options: EnsureIssueOptions): Promise<IssueOutcome> {
   if (options.claim) {
@@ -115,7 +118,8 @@ async function ensureWithClaim(
     const current = await guarded(() => claim.read())
     if (current === undefined) {
       if (await guarded(() => claim.tryClaim(mine))) {
-        return openAsHolder(options, claim, mine, false)
+        const outcome = await openAsHolder(options, claim, mine)
+        if (outcome) return outcome
       }
       continue
     }
@@ -129,7 +133,8 @@ async function ensureWithClaim(
           "transferred or no longer carries the task's marker. Taking the claim over to find or open the issue again."
       )
       if (await guarded(() => claim.takeOver(mine, current.sha))) {
-        return openAsHolder(options, claim, mine, false)
+        const outcome = await openAsHolder(options, claim, mine)
+        if (outcome) return outcome
       }
       continue
     }
@@ -139,8 +144,19 @@ async function ensureWithClaim(
       log(
         `Task '${key.task}': taking over the claim of run ${holder.runId} attempt ${holder.runAttempt}, ${deadReason}.`
       )
-      if (await guarded(() => claim.takeOver(mine, current.sha))) {
-        return openAsHolder(options, claim, mine, true)
+      // The holder's pending create stays in the claim until this leg has found out its outcome, so a
+      // leg that takes over from this one, should it die too, still looks for that issue.
+      const pending = holder.creating
+      const inherited = pending === undefined ? mine : { ...mine, creating: pending }
+      if (await guarded(() => claim.takeOver(inherited, current.sha))) {
+        const holderName = `run ${holder.runId} attempt ${holder.runAttempt}`
+        const outcome = await openAsHolder(
+          options,
+          claim,
+          mine,
+          pending && { pending, holder: holderName }
+        )
+        if (outcome) return outcome
       }
       continue
     }
@@ -161,39 +177,70 @@ async function ensureWithClaim(
 }
 
 /**
- * Finds or opens the issue as the owner of the claim. One list finds an issue that an
- * older release, a run without a claim, or a holder that died after its create opened. When the
- * leg fails before anything was created, it releases the claim so waiting legs need not wait
- * until it is stale. `afterSilentHolder` is true when the previous holder recorded no issue,
- * so it may have opened one that the lagging list did not show yet.
+ * Finds or opens the issue as the owner of the claim. One list finds an issue that an older
+ * release or a run without a claim opened. When the previous holder died while it sent its
+ * create request, `inherited` names it, and issues read by number find what it opened. Before
+ * its own create, the leg writes a pending create into the claim. When the leg fails before
+ * anything was created, it releases the claim so waiting legs need not wait until it is stale.
+ * Returns undefined when another leg took the claim over before this one created.
  */
 async function openAsHolder(
   options: EnsureIssueOptions,
   claim: TaskClaim,
   mine: ClaimRecord,
-  afterSilentHolder: boolean
-): Promise<IssueOutcome> {
+  inherited?: { pending: PendingCreate; holder: string }
+): Promise<IssueOutcome | undefined> {
   const { store, key, trackingLabel, log } = options
   let issue: IssueSummary
   let created = false
+  // Releasing the claim would drop the inherited pending create before its outcome is known.
+  let mayRelease = inherited === undefined
   try {
     const listed = await store.findTaskIssues(key, trackingLabel)
-    if (listed.length > 0) {
-      issue = await keepOldest(store, listed, log)
+    const scanned = inherited
+      ? ((await findInterruptedCreate({
+          ...inherited,
+          store,
+          key,
+          sleep: options.sleep,
+          timeScale: options.timeScale,
+          log
+        })) ?? [])
+      : []
+    mayRelease = true
+    const candidates = mergeByNumber(listed, scanned)
+    if (candidates.length > 0) {
+      issue = await keepOldest(store, candidates, log)
     } else {
       await options.waitForTurn()
-      issue = await store.createTaskIssue(key, options.issue, trackingLabel)
+      issue = await store.createTaskIssue(key, options.issue, trackingLabel, async () => {
+        const pending: PendingCreate = { startedAt: new Date().toISOString() }
+        if (!(await claim.replaceOwn({ ...mine, creating: pending }))) throw new ClaimLostError()
+      })
       created = true
     }
   } catch (error) {
-    if (nothingWasCreated(error)) await releaseClaim(claim, key.task, options)
+    if (error instanceof ClaimLostError) {
+      log(
+        `Task '${key.task}': another leg took over this leg's claim before it opened the issue; ` +
+          'reading the claim again.'
+      )
+      return undefined
+    }
+    if (mayRelease && nothingWasCreated(error)) await releaseClaim(claim, key.task, options)
     throw error
   }
   if (created) warnIfUnlabelled(issue, options)
-  // A later run lists once more, after the lag, and closes the younger of two such issues.
-  const record = afterSilentHolder && created ? { ...mine, recheck: true } : mine
-  await claim.recordIssue(record, issue.number, expandSafely(options, issue.number))
+  await claim.recordIssue(mine, issue.number, expandSafely(options, issue.number))
   return { issue, created }
+}
+
+/** Thrown before the create request when another leg has taken the claim over. */
+class ClaimLostError extends Error {}
+
+function mergeByNumber(a: IssueSummary[], b: IssueSummary[]): IssueSummary[] {
+  const byNumber = new Map([...a, ...b].map((issue) => [issue.number, issue]))
+  return [...byNumber.values()].sort((x, y) => x.number - y.number)
 }
 
 /**
@@ -298,7 +345,8 @@ function formatSeconds(ms: number): string {
 /**
  * Tells whether a failed list or create certainly opened no issue: the request was rejected
  * (4xx), or failed before it was sent. A 5xx or a dropped connection may come after GitHub
- * stored the issue, so the claim is kept then, and the next holder lists before it creates.
+ * stored the issue, so the claim and its pending create are kept then, and the next holder
+ * looks for that issue before it creates.
  */
 function nothingWasCreated(error: unknown): boolean {
   const status = (error as { status?: unknown }).status
