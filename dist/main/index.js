@@ -40810,7 +40810,7 @@ function readRunContext(env = process.env) {
 
 /***/ }),
 
-/***/ 631:
+/***/ 1624:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41672,6 +41672,21 @@ class TaskClaim {
             this.sha = sha;
         return won;
     }
+    /**
+     * Replaces this leg's claim with `record`, as before a create request. Returns false when
+     * another leg took the claim over meanwhile, so this leg must not create.
+     */
+    async replaceOwn(record) {
+        if (this.sha === undefined)
+            throw new Error(`Cannot update ${this.ref}: this leg does not hold the claim.`);
+        const sha = await this.commit(record);
+        const replaced = await this.git.tryPushRefspecs(this.remote, [`${sha}:${this.ref}`], {
+            forceWithLease: { ref: this.ref, expectedSha: this.sha }
+        });
+        if (replaced)
+            this.sha = sha;
+        return replaced;
+    }
     /** Writes the opened issue's number, and the branch when known, into this leg's claim. */
     async recordIssue(record, issue, branch) {
         if (this.sha === undefined)
@@ -41729,7 +41744,93 @@ class TaskClaim {
     }
 }
 
+;// CONCATENATED MODULE: ./src/setup/interrupted-create.ts
+/**
+ * Time a create request may still take to be stored after its leg was killed. GitHub ends a
+ * REST request that takes longer than 10 s; the rest covers the network.
+ */
+const CREATE_SETTLE_MS = 30_000;
+/**
+ * Age after which an issue shows in GitHub's lists. Lists lag writes by seconds, so a leg
+ * reads by number only the issues opened after a pending create that is younger than this.
+ */
+const LIST_CATCH_UP_MS = 10 * 60_000;
+/** Margin for the difference between the runner's clock and GitHub's. */
+const CLOCK_SKEW_MS = 60_000;
+/**
+ * Consecutive 404s that end the upward scan. Discussions share the numbers of issues and
+ * return 404 here, so one 404 may sit below a newer issue.
+ */
+const MISSES_TO_STOP = 3;
+/** Most GETs of one scan; more than this many issues in about ten minutes fails the leg. */
+const MAX_SCAN_REQUESTS = 200;
+/**
+ * Finds the issues with the task's marker that an interrupted create request may have opened,
+ * oldest first. The issue list may not show them yet, so the scan reads issues one by one by
+ * number, which is always current: upward from the newest listed number until nothing follows,
+ * then downward until an issue older than the create. Returns undefined when the create is old
+ * enough for the list to show its issue, so the caller's list is enough.
+ */
+async function findInterruptedCreate(scan) {
+    const { store, key, pending, log } = scan;
+    const startedAtMs = Date.parse(pending.startedAt);
+    const ageMs = Date.now() - startedAtMs;
+    if (!(ageMs < LIST_CATCH_UP_MS)) {
+        log(`Task '${key.task}': ${scan.holder} started to open the issue at ${pending.startedAt}, ` +
+            'long enough ago for the issue list to show it.');
+        return undefined;
+    }
+    const settleMs = (CREATE_SETTLE_MS - ageMs) / scan.timeScale;
+    if (settleMs > 0) {
+        log(`Task '${key.task}': ${scan.holder} started to open the issue at ${pending.startedAt}; ` +
+            `waiting ${Math.ceil(settleMs / 1000)} s for a create request still in flight.`);
+        await scan.sleep(settleMs);
+    }
+    const found = [];
+    let requests = 0;
+    const probe = async (number) => {
+        if (++requests > MAX_SCAN_REQUESTS) {
+            throw new Error(`Task '${key.task}': could not tell whether ${scan.holder} opened the issue: more than ` +
+                `${MAX_SCAN_REQUESTS} issues and pull requests were opened since ${pending.startedAt}. ` +
+                'Re-run this job in ten minutes, when the issue list shows that issue.');
+        }
+        const result = await store.probeIssue(number, key);
+        if (result.kind === 'task')
+            found.push(result.issue);
+        return result;
+    };
+    const newest = (await store.findNewestNumber()) ?? 0;
+    let top = newest;
+    for (let number = newest + 1, misses = 0; misses < MISSES_TO_STOP; number++) {
+        const result = await probe(number);
+        if (result.kind === 'missing') {
+            misses++;
+        }
+        else {
+            misses = 0;
+            top = number;
+        }
+    }
+    const oldestMs = startedAtMs - CLOCK_SKEW_MS;
+    let bottom = newest + 1;
+    for (let number = newest; number > 0; number--) {
+        bottom = number;
+        const result = await probe(number);
+        if ('createdAt' in result && result.createdAt < oldestMs)
+            break;
+    }
+    found.sort((a, b) => a.number - b.number);
+    const range = bottom > top ? 'no issue' : `issues #${bottom} to #${top}`;
+    const outcome = found.length === 0
+        ? 'none carries its marker'
+        : `found ${found.map((issue) => `#${issue.number}`).join(', ')}`;
+    log(`Task '${key.task}': ${scan.holder} started to open the issue at ${pending.startedAt} and recorded no number. ` +
+        `Read ${range} by number (${requests} requests): ${outcome}.`);
+    return found;
+}
+
 ;// CONCATENATED MODULE: ./src/setup/issue.ts
+
 
 
 
@@ -41739,8 +41840,9 @@ const CLAIM_POLL_MS = 2_000;
 /** A claim this old without an issue belongs to a leg that died; pacing waits are shorter. */
 const STALE_CLAIM_MS = 8 * 60_000;
 /**
- * Age after which a claim marked for a recheck is listed again. GitHub's issue list lags
- * writes by seconds, so an issue opened before the claim was taken over shows by then.
+ * Age after which a claim that an earlier release marked for a recheck is listed again.
+ * GitHub's issue list lags writes by seconds, so an issue opened before the claim was taken
+ * over shows by then.
  */
 const RECHECK_AFTER_MS = 5 * 60_000;
 /** Interval between log lines while a leg waits for another leg's claim. */
@@ -41752,7 +41854,8 @@ const WAIT_LOG_INTERVAL_MS = 30_000;
  *
  * The claim ref is read first, through git, so a re-run makes one REST request: a GET of the
  * issue the claim records. Only the leg that takes a claim lists issues, once, to find an issue
- * opened without a claim, before it opens one.
+ * opened without a claim, before it opens one. A leg that takes over the claim of a holder that
+ * died while it sent its create request also reads issues by number (see interrupted-create.ts).
  */
 async function ensureTaskIssue(options) {
     if (options.claim) {
@@ -41797,7 +41900,9 @@ async function ensureWithClaim(options, settings) {
         const current = await guarded(() => claim.read());
         if (current === undefined) {
             if (await guarded(() => claim.tryClaim(mine))) {
-                return openAsHolder(options, claim, mine, false);
+                const outcome = await openAsHolder(options, claim, mine);
+                if (outcome)
+                    return outcome;
             }
             continue;
         }
@@ -41809,15 +41914,24 @@ async function ensureWithClaim(options, settings) {
             log(`Task '${key.task}': its claim names issue #${holder.issue}, but that issue was deleted, ` +
                 "transferred or no longer carries the task's marker. Taking the claim over to find or open the issue again.");
             if (await guarded(() => claim.takeOver(mine, current.sha))) {
-                return openAsHolder(options, claim, mine, false);
+                const outcome = await openAsHolder(options, claim, mine);
+                if (outcome)
+                    return outcome;
             }
             continue;
         }
         const deadReason = findDeadHolder(holder, mine, timeScale);
         if (deadReason !== undefined) {
             log(`Task '${key.task}': taking over the claim of run ${holder.runId} attempt ${holder.runAttempt}, ${deadReason}.`);
-            if (await guarded(() => claim.takeOver(mine, current.sha))) {
-                return openAsHolder(options, claim, mine, true);
+            // The holder's pending create stays in the claim until this leg has found out its outcome, so a
+            // leg that takes over from this one, should it die too, still looks for that issue.
+            const pending = holder.creating;
+            const inherited = pending === undefined ? mine : { ...mine, creating: pending };
+            if (await guarded(() => claim.takeOver(inherited, current.sha))) {
+                const holderName = `run ${holder.runId} attempt ${holder.runAttempt}`;
+                const outcome = await openAsHolder(options, claim, mine, pending && { pending, holder: holderName });
+                if (outcome)
+                    return outcome;
             }
             continue;
         }
@@ -41834,38 +41948,67 @@ async function ensureWithClaim(options, settings) {
     }
 }
 /**
- * Finds or opens the issue as the owner of the claim. One list finds an issue that an
- * older release, a run without a claim, or a holder that died after its create opened. When the
- * leg fails before anything was created, it releases the claim so waiting legs need not wait
- * until it is stale. `afterSilentHolder` is true when the previous holder recorded no issue,
- * so it may have opened one that the lagging list did not show yet.
+ * Finds or opens the issue as the owner of the claim. One list finds an issue that an older
+ * release or a run without a claim opened. When the previous holder died while it sent its
+ * create request, `inherited` names it, and issues read by number find what it opened. Before
+ * its own create, the leg writes a pending create into the claim. When the leg fails before
+ * anything was created, it releases the claim so waiting legs need not wait until it is stale.
+ * Returns undefined when another leg took the claim over before this one created.
  */
-async function openAsHolder(options, claim, mine, afterSilentHolder) {
+async function openAsHolder(options, claim, mine, inherited) {
     const { store, key, trackingLabel, log } = options;
     let issue;
     let created = false;
+    // Releasing the claim would drop the inherited pending create before its outcome is known.
+    let mayRelease = inherited === undefined;
     try {
         const listed = await store.findTaskIssues(key, trackingLabel);
-        if (listed.length > 0) {
-            issue = await keepOldest(store, listed, log);
+        const scanned = inherited
+            ? ((await findInterruptedCreate({
+                ...inherited,
+                store,
+                key,
+                sleep: options.sleep,
+                timeScale: options.timeScale,
+                log
+            })) ?? [])
+            : [];
+        mayRelease = true;
+        const candidates = mergeByNumber(listed, scanned);
+        if (candidates.length > 0) {
+            issue = await keepOldest(store, candidates, log);
         }
         else {
             await options.waitForTurn();
-            issue = await store.createTaskIssue(key, options.issue, trackingLabel);
+            issue = await store.createTaskIssue(key, options.issue, trackingLabel, async () => {
+                const pending = { startedAt: new Date().toISOString() };
+                if (!(await claim.replaceOwn({ ...mine, creating: pending })))
+                    throw new ClaimLostError();
+            });
             created = true;
         }
     }
     catch (error) {
-        if (nothingWasCreated(error))
+        if (error instanceof ClaimLostError) {
+            log(`Task '${key.task}': another leg took over this leg's claim before it opened the issue; ` +
+                'reading the claim again.');
+            return undefined;
+        }
+        if (mayRelease && nothingWasCreated(error))
             await releaseClaim(claim, key.task, options);
         throw error;
     }
     if (created)
         warnIfUnlabelled(issue, options);
-    // A later run lists once more, after the lag, and closes the younger of two such issues.
-    const record = afterSilentHolder && created ? { ...mine, recheck: true } : mine;
-    await claim.recordIssue(record, issue.number, expandSafely(options, issue.number));
+    await claim.recordIssue(mine, issue.number, expandSafely(options, issue.number));
     return { issue, created };
+}
+/** Thrown before the create request when another leg has taken the claim over. */
+class ClaimLostError extends Error {
+}
+function mergeByNumber(a, b) {
+    const byNumber = new Map([...a, ...b].map((issue) => [issue.number, issue]));
+    return [...byNumber.values()].sort((x, y) => x.number - y.number);
 }
 /**
  * Uses the issue that the claim records. When this run's branch differs from the recorded
@@ -41946,7 +42089,8 @@ function formatSeconds(ms) {
 /**
  * Tells whether a failed list or create certainly opened no issue: the request was rejected
  * (4xx), or failed before it was sent. A 5xx or a dropped connection may come after GitHub
- * stored the issue, so the claim is kept then, and the next holder lists before it creates.
+ * stored the issue, so the claim and its pending create are kept then, and the next holder
+ * looks for that issue before it creates.
  */
 function nothingWasCreated(error) {
     const status = error.status;
@@ -42607,7 +42751,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
 /* harmony import */ var _actions_collect_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8598);
 /* harmony import */ var _actions_plan_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5206);
-/* harmony import */ var _actions_setup_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(631);
+/* harmony import */ var _actions_setup_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1624);
 
 
 
@@ -49524,10 +49668,28 @@ class IssueStore {
         }
         return found.sort((a, b) => a.number - b.number);
     }
-    /** Opens the task's issue. The tracking label is added so a re-run can find it. */
-    async createTaskIssue(key, issue, trackingLabel) {
+    /**
+     * Returns the number of the newest issue or pull request that the list shows, or undefined
+     * when it shows none. The list lags behind writes, so newer numbers may exist.
+     */
+    async findNewestNumber() {
+        const { data } = await this.octokit.rest.issues.listForRepo({
+            ...this.repository,
+            state: 'all',
+            sort: 'created',
+            direction: 'desc',
+            per_page: 1
+        });
+        return data[0]?.number;
+    }
+    /**
+     * Opens the task's issue. The tracking label is added so a re-run can find it.
+     * `beforeSend` runs after the milestone lookup, right before the create request is sent.
+     */
+    async createTaskIssue(key, issue, trackingLabel, beforeSend) {
         const milestone = await this.resolveMilestone(issue.milestone);
         const labels = [...new Set([trackingLabel, ...issue.labels])];
+        await beforeSend?.();
         try {
             const { data } = await this.octokit.rest.issues.create({
                 ...this.repository,
@@ -49552,6 +49714,15 @@ class IssueStore {
      * request there), or no longer carries the task's marker.
      */
     async getTaskIssue(number, key) {
+        const probe = await this.probeIssue(number, key);
+        return probe.kind === 'task' ? probe.issue : undefined;
+    }
+    /**
+     * Reads issue `number` by a GET, which, unlike a list, always returns the current issue.
+     * A pull request, an issue transferred away and an issue without the task's marker are
+     * `other`.
+     */
+    async probeIssue(number, key) {
         let data;
         try {
             ;
@@ -49562,16 +49733,20 @@ class IssueStore {
         }
         catch (error) {
             const status = error.status;
-            if (status === 404 || status === 410)
-                return undefined;
+            if (status === 404)
+                return { kind: 'missing' };
+            if (status === 410)
+                return { kind: 'deleted' };
             throw error;
         }
-        if (!this.isOwnRepository(data.repository_url))
-            return undefined;
+        const createdAt = Date.parse(data.created_at);
+        if (data.pull_request || !this.isOwnRepository(data.repository_url)) {
+            return { kind: 'other', createdAt };
+        }
         const marker = (0,body/* parseMarker */.gY)(data.body);
         if (!marker || !(0,body/* sameTask */.aL)(marker, key))
-            return undefined;
-        return summarize(data);
+            return { kind: 'other', createdAt };
+        return { kind: 'task', createdAt, issue: summarize(data) };
     }
     /** Closes a duplicate that lost a race, with a comment that links the issue that stays. */
     async closeDuplicate(duplicate, survivor) {

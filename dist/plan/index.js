@@ -47949,10 +47949,28 @@ class IssueStore {
         }
         return found.sort((a, b) => a.number - b.number);
     }
-    /** Opens the task's issue. The tracking label is added so a re-run can find it. */
-    async createTaskIssue(key, issue, trackingLabel) {
+    /**
+     * Returns the number of the newest issue or pull request that the list shows, or undefined
+     * when it shows none. The list lags behind writes, so newer numbers may exist.
+     */
+    async findNewestNumber() {
+        const { data } = await this.octokit.rest.issues.listForRepo({
+            ...this.repository,
+            state: 'all',
+            sort: 'created',
+            direction: 'desc',
+            per_page: 1
+        });
+        return data[0]?.number;
+    }
+    /**
+     * Opens the task's issue. The tracking label is added so a re-run can find it.
+     * `beforeSend` runs after the milestone lookup, right before the create request is sent.
+     */
+    async createTaskIssue(key, issue, trackingLabel, beforeSend) {
         const milestone = await this.resolveMilestone(issue.milestone);
         const labels = [...new Set([trackingLabel, ...issue.labels])];
+        await beforeSend?.();
         try {
             const { data } = await this.octokit.rest.issues.create({
                 ...this.repository,
@@ -47977,6 +47995,15 @@ class IssueStore {
      * request there), or no longer carries the task's marker.
      */
     async getTaskIssue(number, key) {
+        const probe = await this.probeIssue(number, key);
+        return probe.kind === 'task' ? probe.issue : undefined;
+    }
+    /**
+     * Reads issue `number` by a GET, which, unlike a list, always returns the current issue.
+     * A pull request, an issue transferred away and an issue without the task's marker are
+     * `other`.
+     */
+    async probeIssue(number, key) {
         let data;
         try {
             ;
@@ -47987,16 +48014,20 @@ class IssueStore {
         }
         catch (error) {
             const status = error.status;
-            if (status === 404 || status === 410)
-                return undefined;
+            if (status === 404)
+                return { kind: 'missing' };
+            if (status === 410)
+                return { kind: 'deleted' };
             throw error;
         }
-        if (!this.isOwnRepository(data.repository_url))
-            return undefined;
+        const createdAt = Date.parse(data.created_at);
+        if (data.pull_request || !this.isOwnRepository(data.repository_url)) {
+            return { kind: 'other', createdAt };
+        }
         const marker = parseMarker(data.body);
         if (!marker || !sameTask(marker, key))
-            return undefined;
-        return summarize(data);
+            return { kind: 'other', createdAt };
+        return { kind: 'task', createdAt, issue: summarize(data) };
     }
     /** Closes a duplicate that lost a race, with a comment that links the issue that stays. */
     async closeDuplicate(duplicate, survivor) {
