@@ -41963,7 +41963,8 @@ async function openAsHolder(options, claim, mine, inherited) {
     let mayRelease = inherited === undefined;
     try {
         const listed = await store.findTaskIssues(key, trackingLabel);
-        const scanned = inherited
+        // When the list shows the task's issue, the dead holder's create is no longer in doubt.
+        const scanned = inherited && listed.length === 0
             ? ((await findInterruptedCreate({
                 ...inherited,
                 store,

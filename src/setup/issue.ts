@@ -197,16 +197,18 @@ async function openAsHolder(
   let mayRelease = inherited === undefined
   try {
     const listed = await store.findTaskIssues(key, trackingLabel)
-    const scanned = inherited
-      ? ((await findInterruptedCreate({
-          ...inherited,
-          store,
-          key,
-          sleep: options.sleep,
-          timeScale: options.timeScale,
-          log
-        })) ?? [])
-      : []
+    // When the list shows the task's issue, the dead holder's create is no longer in doubt.
+    const scanned =
+      inherited && listed.length === 0
+        ? ((await findInterruptedCreate({
+            ...inherited,
+            store,
+            key,
+            sleep: options.sleep,
+            timeScale: options.timeScale,
+            log
+          })) ?? [])
+        : []
     mayRelease = true
     const candidates = mergeByNumber(listed, scanned)
     if (candidates.length > 0) {
