@@ -92,6 +92,11 @@ describe('isLocalContention', () => {
     ['fatal: shallow file has changed since we read it', true],
     ['fatal: failed to read .git/worktrees/t19/commondir: Success', true],
     [
+      'fatal: bad object worktrees/c17/HEAD\nerror: /tmp/r/remote.git did not send all necessary objects',
+      true
+    ],
+    ['fatal: bad object refs/heads/main', false],
+    [
       "error: cannot lock ref 'refs/remotes/origin/main': Unable to create '/r/.git/refs/remotes/origin/main.lock': File exists.",
       true
     ],

@@ -45165,21 +45165,20 @@ function isRefLockContention(stderr) {
 /**
  * Tells whether a git command failed only because another git process was writing in this
  * repository at that moment. Either that process held the lock of a file this one had to
- * write: `.git/config` (setting an upstream), `shallow` (a
- * fetch into a shallow clone, which also fails when another fetch changed `shallow` since
- * this one read it), `packed-refs` or a ref that a concurrent fetch also moves. Or this one
- * read the registration of a worktree that a `git worktree add` had begun to write, which
- * commands that look at every worktree (`worktree add`, `worktree list`) do: git then
- * stops on a file that is not there yet, such as `commondir`. git fails at once instead of
- * waiting in these cases, and the other process is done within moments, so a retry soon
- * after succeeds. Lines that the remote sent are left
+ * write: `.git/config` (setting an upstream), `shallow` (a fetch into a shallow clone, which
+ * also fails when another fetch changed `shallow` since this one read it), `packed-refs` or a
+ * ref that a concurrent fetch also moves. Or this one read the registration of a worktree that
+ * a `git worktree add` had begun to write: a file that is not there yet, such as `commondir`,
+ * or the placeholder HEAD that the add writes before its checkout, which a fetch reads as a
+ * bad object. git fails at once instead of waiting in these cases, and the other process is
+ * done within moments, so a retry soon after succeeds. Lines that the remote sent are left
  * out: a lock on the remote's side is `isRefLockContention`'s case.
  */
 function isLocalContention(stderr) {
     return stderr
         .split(/\r?\n/)
         .filter((line) => !/^remote:|\[remote rejected\]/.test(line.trim()))
-        .some((line) => /could not lock config file|Unable to create '[^']*\.lock'|shallow file has changed since we read it|failed to read \S*worktrees\/[^/\s]+\/(commondir|gitdir)|cannot lock ref '[^']*': is at [0-9a-f]+ but expected/i.test(line));
+        .some((line) => /could not lock config file|Unable to create '[^']*\.lock'|shallow file has changed since we read it|failed to read \S*worktrees\/[^/\s]+\/(commondir|gitdir)|bad object \S*worktrees\/[^/\s]+\/HEAD|cannot lock ref '[^']*': is at [0-9a-f]+ but expected/i.test(line));
 }
 /**
  * Builds the error for a failed push of `target` to `remote` from git's stderr. `kind` tells
