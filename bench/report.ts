@@ -435,8 +435,8 @@ function describePerLegGoal(
 /** Names what this run shows about a lone leg that is slower at larger N. */
 function describeLoneLegGrowth(row: ComparisonRecord['rows'][number], cpus: number): string {
   const parts = [
-    "Two parts of a leg's own work grow with N. It reads the list of issues that carry the " +
-      'tracking label twice, 100 to a page. And the remote has three more refs per task: the ' +
+    "Two parts of a leg's own work grow with N. A leg that opens its issue reads the list of " +
+      'issues that carry the tracking label once, 100 to a page. And the remote has three more refs per task: the ' +
       'branch, the claim and the result. This bench does not time them apart.'
   ]
   const pages = describePages(row)
@@ -538,9 +538,10 @@ function renderLimits(record: BenchRecord): string[] {
     "## 3. With GitHub's secondary rate limits",
     '',
     `One parallel fan-out with the secondary limits on: ${shape}. Legs 0 to ` +
-      `${l.createsPerMinute - 1} open their issues at once, the next ${l.createsPerMinute} a ` +
-      'minute later, and so on, each leg counting its wait from the moment it is ready to ' +
-      `create. The step latencies are those of section 1 in real time (${formatMs(l.createLatencyMs)} ` +
+      `${l.createsPerMinute - 1} open their issues in the first minute, 200 ms apart, the next ` +
+      `${l.createsPerMinute} a minute later, and so on. Every leg counts its turn from the plan ` +
+      "action's `planned-at` output, as the example workflows pass it. " +
+      `The step latencies are those of section 1 in real time (${formatMs(l.createLatencyMs)} ` +
       `per creation, ${formatMs(l.worktreeDelayMs)} per worktree).`,
     '',
     `**Clock: ${l.timeScale === 1 ? 'real time' : `compressed ${l.timeScale}×`}.** ` +
@@ -577,8 +578,9 @@ function renderLimits(record: BenchRecord): string[] {
         'the limit allows at best. The first one took ' +
         `${l.firstCreateMin.toFixed(2)} min, the time the machine needed to start the first legs, ` +
         `and the span from first to last, ${(l.lastCreateMin - l.firstCreateMin).toFixed(2)} min, ` +
-        `compares with the ${l.lowerBound.pacingMin} min the pacing schedules. Because each leg ` +
-        'counts its pacing wait from its own start, a leg that starts late also creates late. ' +
+        `compares with the ${l.lowerBound.pacingMin} min the pacing schedules. A leg whose ` +
+        'turn comes while the machine is still busy with earlier legs creates late, and a late ' +
+        "create can fall into the next minute's window. " +
         (l.secondaryRejections === 0
           ? 'No request was rejected, so no leg lost a minute to a retry-after.'
           : `${l.secondaryRejections} requests were rejected and retried after GitHub's retry-after.`) +
