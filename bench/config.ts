@@ -41,7 +41,7 @@ export interface ComparisonConfig {
 export interface LimitRunConfig {
   /**
    * GitHub's case divided by this: 256 legs, 80 content-creating requests a minute, 100
-   * requests at once and the action's pacing of 72 a minute, each divided and rounded down.
+   * requests at once and the action's pacing of 64 a minute, each divided and rounded down.
    * 1 runs the case itself.
    */
   divisor: number
@@ -50,7 +50,7 @@ export interface LimitRunConfig {
 }
 
 /** GitHub's secondary limits and the action's default pacing, for 256 legs. */
-export const GITHUB_CASE = { legs: 256, contentPerMinute: 80, maxConcurrent: 100, pacing: 72 }
+export const GITHUB_CASE = { legs: 256, contentPerMinute: 80, maxConcurrent: 100, pacing: 64 }
 
 /** Computes the legs, limits and pacing of a limit run. */
 export function limitRunShape(config: LimitRunConfig): {

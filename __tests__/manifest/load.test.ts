@@ -306,11 +306,21 @@ describe('parseManifest', () => {
     ['2024', 'Put it in quotes, such as "2024", so that YAML reads it as text'],
     ['true', 'Put it in quotes, such as "true", so that YAML reads it as text'],
     ['1.5', 'Put it in quotes, such as "1.5", so that YAML reads it as text'],
-    ['', 'Give it a value, or remove the key'],
+    ['1.10', 'Put it in quotes, such as "1.10", so that YAML reads it as text'],
+    ['0x1F', 'Put it in quotes, such as "0x1F", so that YAML reads it as text'],
+    ['1e3', 'Put it in quotes, such as "1e3", so that YAML reads it as text'],
+    ['007', 'Put it in quotes, such as "007", so that YAML reads it as text'],
+    ['', 'Give it a value; it is required'],
+    ['~', 'Give it a value; it is required'],
     ['[a, b]', 'Write it as a string']
   ])('tells how to write the title %j as text', (value, fix) => {
     const error = errorOf(`version: 1\ntasks:\n  - id: a\n    title: ${value}\n`)
     expect(error.fix).toBe(fix)
+  })
+
+  it('lets an optional empty value be removed', () => {
+    const error = errorOf('version: 1\ntasks:\n  - id: a\n    title: A\n    milestone: ~\n')
+    expect(error.fix).toBe('Give it a value, or remove the key')
   })
 
   it('stops a YAML alias bomb', () => {

@@ -43228,6 +43228,17 @@ class SourceDocument {
         }
         return { line: 1 + this.lineOffset, column: 1 };
     }
+    /** Returns the value at a JSON pointer as it is written in the file, or undefined. */
+    sourceTextOf(pointer) {
+        const path = pointer
+            .split('/')
+            .slice(1)
+            .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+        const node = this.nodeAt(path, false);
+        if (!node?.range)
+            return undefined;
+        return this.text.slice(node.range[0], node.range[1]).trim();
+    }
     positions() {
         this.positioned ??= parseWithPositions(this.text);
         return this.positioned;
@@ -43658,7 +43669,7 @@ function schemaErrorToManifestError(source, error) {
         case 'type': {
             const expected = describeExpectedType(String(error.params.type));
             const found = valueAt(source.data, error.instancePath);
-            return make(`${where} must be ${expected}, but it is ${describeType(found)}`, typeFix(expected, found));
+            return make(`${where} must be ${expected}, but it is ${describeType(found)}`, typeFix(expected, found, source.sourceTextOf(error.instancePath), error.instancePath));
         }
         case 'pattern': {
             if (error.instancePath.endsWith('/title')) {
@@ -43678,14 +43689,21 @@ function schemaErrorToManifestError(source, error) {
             return make(`${where} ${error.message ?? 'is invalid'}`, 'Check it against schema/manifest.schema.json');
     }
 }
-/** YAML reads 2024, true and an empty value as a number, a boolean and null, not as text. */
-function typeFix(expected, found) {
+/**
+ * Returns the fix for a value of the wrong type. YAML reads 2024, 1.10, true and an empty value
+ * as a number, a boolean and null, so the fix quotes the value exactly as it is written.
+ */
+function typeFix(expected, found, written, pointer) {
     if (!expected.startsWith('a string'))
         return `Write it as ${expected}`;
-    if (found === null || found === undefined)
-        return 'Give it a value, or remove the key';
+    if (found === null || found === undefined) {
+        const key = pointer.split('/').pop() ?? '';
+        const required = pointer.startsWith('/tasks/') && (key === 'id' || key === 'title');
+        return required ? 'Give it a value; it is required' : 'Give it a value, or remove the key';
+    }
     if (typeof found === 'number' || typeof found === 'boolean') {
-        return `Put it in quotes, such as "${String(found)}", so that YAML reads it as text`;
+        const text = written && !/["'\n]/.test(written) ? written : String(found);
+        return `Put it in quotes, such as "${text}", so that YAML reads it as text`;
     }
     return `Write it as ${expected}`;
 }
@@ -53014,12 +53032,13 @@ function updateEnvFile(file, values) {
 ;// CONCATENATED MODULE: ./src/setup/pacing.ts
 /**
  * GitHub's documented secondary limit is 80 content-creating requests a minute. The default
- * burst stays below it, which leaves room for the few other writes (comments, closes) in
- * the same minute.
+ * burst stays 16 below it. That leaves room for other writes (comments, closes) in the same
+ * minute, and for creates of the minute before that came late. 256 legs still need four
+ * minutes' turns, as they would with 80.
  */
-const DEFAULT_CREATES_PER_MINUTE = 72;
+const DEFAULT_CREATES_PER_MINUTE = 64;
 /**
- * Gap between two legs of the same minute's burst. A burst of 72 thus spreads over 14.2 s
+ * Gap between two legs of the same minute's burst. A burst of 64 thus spreads over 12.6 s
  * instead of arriving at once, so the legs' requests stay far below GitHub's limit of 100
  * in flight, and each minute's burst keeps the same shape as the one before it.
  */
@@ -53060,9 +53079,9 @@ function choosePacingAnchor(plannedAt, legStartMs) {
  * Returns the moment, in ms since the epoch, when the leg may open its issue. Leg `index`
  * belongs to minute `floor(index / createsPerMinute)` and takes place `index %
  * createsPerMinute` in that minute's burst, `LEG_SPACING_MS` apart, after the
- * `PREPARE_LEAD_MS` that the first minute's legs need to prepare. With 72 a minute, legs 0
- * to 71 open their issues from 4 to 18.2 s, legs 72 to 143 from 64 to 78.2 s, and so on, so
- * no 60 s window holds more than 72 creates and 256 legs open their last issue at 191.8 s.
+ * `PREPARE_LEAD_MS` that the first minute's legs need to prepare. With 64 a minute, legs 0
+ * to 63 open their issues from 4 to 16.6 s, legs 64 to 127 from 64 to 76.6 s, and so on, so
+ * no 60 s window holds more than 64 creates and 256 legs open their last issue at 196.6 s.
  */
 function creationTurnMs(pacing) {
     const { index, createsPerMinute, timeScale, anchorMs } = pacing;

@@ -51989,6 +51989,17 @@ class SourceDocument {
         }
         return { line: 1 + this.lineOffset, column: 1 };
     }
+    /** Returns the value at a JSON pointer as it is written in the file, or undefined. */
+    sourceTextOf(pointer) {
+        const path = pointer
+            .split('/')
+            .slice(1)
+            .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+        const node = this.nodeAt(path, false);
+        if (!node?.range)
+            return undefined;
+        return this.text.slice(node.range[0], node.range[1]).trim();
+    }
     positions() {
         this.positioned ??= parseWithPositions(this.text);
         return this.positioned;
@@ -52419,7 +52430,7 @@ function schemaErrorToManifestError(source, error) {
         case 'type': {
             const expected = describeExpectedType(String(error.params.type));
             const found = valueAt(source.data, error.instancePath);
-            return make(`${where} must be ${expected}, but it is ${describeType(found)}`, typeFix(expected, found));
+            return make(`${where} must be ${expected}, but it is ${describeType(found)}`, typeFix(expected, found, source.sourceTextOf(error.instancePath), error.instancePath));
         }
         case 'pattern': {
             if (error.instancePath.endsWith('/title')) {
@@ -52439,14 +52450,21 @@ function schemaErrorToManifestError(source, error) {
             return make(`${where} ${error.message ?? 'is invalid'}`, 'Check it against schema/manifest.schema.json');
     }
 }
-/** YAML reads 2024, true and an empty value as a number, a boolean and null, not as text. */
-function typeFix(expected, found) {
+/**
+ * Returns the fix for a value of the wrong type. YAML reads 2024, 1.10, true and an empty value
+ * as a number, a boolean and null, so the fix quotes the value exactly as it is written.
+ */
+function typeFix(expected, found, written, pointer) {
     if (!expected.startsWith('a string'))
         return `Write it as ${expected}`;
-    if (found === null || found === undefined)
-        return 'Give it a value, or remove the key';
+    if (found === null || found === undefined) {
+        const key = pointer.split('/').pop() ?? '';
+        const required = pointer.startsWith('/tasks/') && (key === 'id' || key === 'title');
+        return required ? 'Give it a value; it is required' : 'Give it a value, or remove the key';
+    }
     if (typeof found === 'number' || typeof found === 'boolean') {
-        return `Put it in quotes, such as "${String(found)}", so that YAML reads it as text`;
+        const text = written && !/["'\n]/.test(written) ? written : String(found);
+        return `Put it in quotes, such as "${text}", so that YAML reads it as text`;
     }
     return `Write it as ${expected}`;
 }

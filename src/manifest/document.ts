@@ -103,6 +103,17 @@ export class SourceDocument {
     return { line: 1 + this.lineOffset, column: 1 }
   }
 
+  /** Returns the value at a JSON pointer as it is written in the file, or undefined. */
+  sourceTextOf(pointer: string): string | undefined {
+    const path = pointer
+      .split('/')
+      .slice(1)
+      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    const node = this.nodeAt(path, false)
+    if (!node?.range) return undefined
+    return this.text.slice(node.range[0], node.range[1]).trim()
+  }
+
   private positions(): PositionedDocument {
     this.positioned ??= parseWithPositions(this.text)
     return this.positioned

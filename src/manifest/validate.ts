@@ -308,7 +308,7 @@ function schemaErrorToManifestError(source: SourceDocument, error: ErrorObject):
       const found = valueAt(source.data, error.instancePath)
       return make(
         `${where} must be ${expected}, but it is ${describeType(found)}`,
-        typeFix(expected, found)
+        typeFix(expected, found, source.sourceTextOf(error.instancePath), error.instancePath)
       )
     }
     case 'pattern': {
@@ -339,12 +339,25 @@ function schemaErrorToManifestError(source: SourceDocument, error: ErrorObject):
   }
 }
 
-/** YAML reads 2024, true and an empty value as a number, a boolean and null, not as text. */
-function typeFix(expected: string, found: unknown): string {
+/**
+ * Returns the fix for a value of the wrong type. YAML reads 2024, 1.10, true and an empty value
+ * as a number, a boolean and null, so the fix quotes the value exactly as it is written.
+ */
+function typeFix(
+  expected: string,
+  found: unknown,
+  written: string | undefined,
+  pointer: string
+): string {
   if (!expected.startsWith('a string')) return `Write it as ${expected}`
-  if (found === null || found === undefined) return 'Give it a value, or remove the key'
+  if (found === null || found === undefined) {
+    const key = pointer.split('/').pop() ?? ''
+    const required = pointer.startsWith('/tasks/') && (key === 'id' || key === 'title')
+    return required ? 'Give it a value; it is required' : 'Give it a value, or remove the key'
+  }
   if (typeof found === 'number' || typeof found === 'boolean') {
-    return `Put it in quotes, such as "${String(found)}", so that YAML reads it as text`
+    const text = written && !/["'\n]/.test(written) ? written : String(found)
+    return `Put it in quotes, such as "${text}", so that YAML reads it as text`
   }
   return `Write it as ${expected}`
 }

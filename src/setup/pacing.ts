@@ -1,11 +1,12 @@
 /**
  * GitHub's documented secondary limit is 80 content-creating requests a minute. The default
- * burst stays below it, which leaves room for the few other writes (comments, closes) in
- * the same minute.
+ * burst stays 16 below it. That leaves room for other writes (comments, closes) in the same
+ * minute, and for creates of the minute before that came late. 256 legs still need four
+ * minutes' turns, as they would with 80.
  */
-export const DEFAULT_CREATES_PER_MINUTE = 72
+export const DEFAULT_CREATES_PER_MINUTE = 64
 /**
- * Gap between two legs of the same minute's burst. A burst of 72 thus spreads over 14.2 s
+ * Gap between two legs of the same minute's burst. A burst of 64 thus spreads over 12.6 s
  * instead of arriving at once, so the legs' requests stay far below GitHub's limit of 100
  * in flight, and each minute's burst keeps the same shape as the one before it.
  */
@@ -60,9 +61,9 @@ export function choosePacingAnchor(plannedAt: string | undefined, legStartMs: nu
  * Returns the moment, in ms since the epoch, when the leg may open its issue. Leg `index`
  * belongs to minute `floor(index / createsPerMinute)` and takes place `index %
  * createsPerMinute` in that minute's burst, `LEG_SPACING_MS` apart, after the
- * `PREPARE_LEAD_MS` that the first minute's legs need to prepare. With 72 a minute, legs 0
- * to 71 open their issues from 4 to 18.2 s, legs 72 to 143 from 64 to 78.2 s, and so on, so
- * no 60 s window holds more than 72 creates and 256 legs open their last issue at 191.8 s.
+ * `PREPARE_LEAD_MS` that the first minute's legs need to prepare. With 64 a minute, legs 0
+ * to 63 open their issues from 4 to 16.6 s, legs 64 to 127 from 64 to 76.6 s, and so on, so
+ * no 60 s window holds more than 64 creates and 256 legs open their last issue at 196.6 s.
  */
 export function creationTurnMs(pacing: Pacing): number {
   const { index, createsPerMinute, timeScale, anchorMs } = pacing
