@@ -172,8 +172,8 @@ describe('renderCollectSummary limits', () => {
         limit.measure(summary) + limit.measure(`${next}\n`) >
         limit.max - limit.measure(parsed.note!)
       expect(tooLongForMermaid || tooLongForSummary).toBe(true)
-    // The note names Mermaid's limit only when that limit stopped the gantt.
-    expect(parsed.note!.includes("Mermaid's limit")).toBe(tooLongForMermaid)
+      // The note names Mermaid's limit only when that limit stopped the gantt.
+      expect(parsed.note!.includes("Mermaid's limit")).toBe(tooLongForMermaid)
     }
   )
 

@@ -52216,7 +52216,7 @@ const MAX_SECONDARY_BACKOFF_SECONDS = 64;
 /**
  * Returns the seconds a client waits on top of retry-after before retry `retryCount + 1`: a
  * random share of 2, 4, 8 ... up to 64 s. GitHub's docs request exponentially growing waits
- * when a secondary limit keeps rejecting. The random share keeps many legs that were told the same
+ * when a secondary limit keeps rejecting. The random share keeps many legs that received the same
  * short retry-after from coming back at the same moment and meeting the limit again.
  */
 function secondaryLimitBackoffSeconds(retryCount, random = Math.random) {
@@ -54361,21 +54361,9 @@ async function pushTaskBranch(git, branch) {
     }
 }
 const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/**
- * Prepares one task: its issue, branch and worktree, copied files, push and install.
- * A failure in any phase ends the task as `failed` with the reason; what was already made
- * (the issue, the branch) is kept, so a re-run picks up from there.
- *
- * When the branch name does not contain the issue number, the issue phase runs alongside
- * worktree, copy and install, because waiting for GitHub (claims, paced writes) would
- * otherwise add to the local work. The push still waits for the issue, so a branch is
- * pushed only for a task whose issue exists. `result.phases` then overlap in time. They
- * are listed in the order they started, except that the phase that failed the task is last.
- */
-async function setUpTask(task, context) {
-    const started = new Date();
-    const phases = [];
-    const result = {
+/** Creates a failed result with nothing made yet, which the setup fills in as it goes. */
+function blankResult(task, run, at) {
+    return {
         format: RESULT_FORMAT_VERSION,
         task: task.id,
         title: task.title,
@@ -54390,12 +54378,28 @@ async function setUpTask(task, context) {
         installCommand: null,
         installStatus: 'skipped',
         portRangeStart: null,
-        phases,
-        startedAt: started.toISOString(),
-        finishedAt: started.toISOString(),
+        phases: [],
+        startedAt: at.toISOString(),
+        finishedAt: at.toISOString(),
         durationMs: 0,
-        run: context.run
+        run
     };
+}
+/**
+ * Prepares one task: its issue, branch and worktree, copied files, push and install.
+ * A failure in any phase ends the task as `failed` with the reason; what was already made
+ * (the issue, the branch) is kept, so a re-run picks up from there.
+ *
+ * When the branch name does not contain the issue number, the issue phase runs alongside
+ * worktree, copy and install, because waiting for GitHub (claims, paced writes) would
+ * otherwise add to the local work. The push still waits for the issue, so a branch is
+ * pushed only for a task whose issue exists. `result.phases` then overlap in time. They
+ * are listed in the order they started, except that the phase that failed the task is last.
+ */
+async function setUpTask(task, context) {
+    const started = new Date();
+    const result = blankResult(task, context.run, started);
+    const phases = result.phases;
     let failedPhase;
     const timed = async (name, work) => {
         context.onPhase?.(name);

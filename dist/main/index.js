@@ -40853,8 +40853,6 @@ function writeResultFile(directory, result) {
     return file;
 }
 
-// EXTERNAL MODULE: ./src/results/record.ts
-var record = __nccwpck_require__(6269);
 // EXTERNAL MODULE: ./src/results/transport.ts
 var transport = __nccwpck_require__(8987);
 // EXTERNAL MODULE: ./src/summary/setup.ts
@@ -41591,6 +41589,8 @@ function withoutUndefined(env) {
 
 
 
+// EXTERNAL MODULE: ./src/results/record.ts
+var record = __nccwpck_require__(6269);
 // EXTERNAL MODULE: ./src/results/ref.ts
 var ref = __nccwpck_require__(3771);
 ;// CONCATENATED MODULE: ./src/setup/copy.ts
@@ -42168,21 +42168,9 @@ async function pushTaskBranch(git, branch) {
     }
 }
 const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/**
- * Prepares one task: its issue, branch and worktree, copied files, push and install.
- * A failure in any phase ends the task as `failed` with the reason; what was already made
- * (the issue, the branch) is kept, so a re-run picks up from there.
- *
- * When the branch name does not contain the issue number, the issue phase runs alongside
- * worktree, copy and install, because waiting for GitHub (claims, paced writes) would
- * otherwise add to the local work. The push still waits for the issue, so a branch is
- * pushed only for a task whose issue exists. `result.phases` then overlap in time. They
- * are listed in the order they started, except that the phase that failed the task is last.
- */
-async function setUpTask(task, context) {
-    const started = new Date();
-    const phases = [];
-    const result = {
+/** Creates a failed result with nothing made yet, which the setup fills in as it goes. */
+function blankResult(task, run, at) {
+    return {
         format: record/* RESULT_FORMAT_VERSION */.v,
         task: task.id,
         title: task.title,
@@ -42197,12 +42185,28 @@ async function setUpTask(task, context) {
         installCommand: null,
         installStatus: 'skipped',
         portRangeStart: null,
-        phases,
-        startedAt: started.toISOString(),
-        finishedAt: started.toISOString(),
+        phases: [],
+        startedAt: at.toISOString(),
+        finishedAt: at.toISOString(),
         durationMs: 0,
-        run: context.run
+        run
     };
+}
+/**
+ * Prepares one task: its issue, branch and worktree, copied files, push and install.
+ * A failure in any phase ends the task as `failed` with the reason; what was already made
+ * (the issue, the branch) is kept, so a re-run picks up from there.
+ *
+ * When the branch name does not contain the issue number, the issue phase runs alongside
+ * worktree, copy and install, because waiting for GitHub (claims, paced writes) would
+ * otherwise add to the local work. The push still waits for the issue, so a branch is
+ * pushed only for a task whose issue exists. `result.phases` then overlap in time. They
+ * are listed in the order they started, except that the phase that failed the task is last.
+ */
+async function setUpTask(task, context) {
+    const started = new Date();
+    const result = blankResult(task, context.run, started);
+    const phases = result.phases;
     let failedPhase;
     const timed = async (name, work) => {
         context.onPhase?.(name);
@@ -42415,7 +42419,6 @@ var summary = __nccwpck_require__(6295);
 
 
 
-
 function readSetupSettings() {
     const context = (0,run_context/* readRunContext */.$)();
     const taskInput = core.getInput('task', { required: true });
@@ -42551,28 +42554,9 @@ async function setUpLeg(settings, logger = core) {
     return { results, permissionDenied };
 }
 function notTriedResult(task, denied, run) {
-    const now = new Date().toISOString();
     return {
-        format: record/* RESULT_FORMAT_VERSION */.v,
-        task: task.id,
-        title: task.title,
-        status: 'failed',
-        error: `Not tried, because the token lacks '${denied.permission}' (see the step's error).`,
-        issueNumber: null,
-        issueUrl: null,
-        issueCreated: false,
-        branch: null,
-        branchCreated: false,
-        worktree: null,
-        packageManager: null,
-        installCommand: null,
-        installStatus: 'skipped',
-        portRangeStart: null,
-        phases: [],
-        startedAt: now,
-        finishedAt: now,
-        durationMs: 0,
-        run
+        ...blankResult(task, run, new Date()),
+        error: `Not tried, because the token lacks '${denied.permission}' (see the step's error).`
     };
 }
 function findTask(tasks, id, manifestPath) {
@@ -49533,7 +49517,7 @@ const MAX_SECONDARY_BACKOFF_SECONDS = 64;
 /**
  * Returns the seconds a client waits on top of retry-after before retry `retryCount + 1`: a
  * random share of 2, 4, 8 ... up to 64 s. GitHub's docs request exponentially growing waits
- * when a secondary limit keeps rejecting. The random share keeps many legs that were told the same
+ * when a secondary limit keeps rejecting. The random share keeps many legs that received the same
  * short retry-after from coming back at the same moment and meeting the limit again.
  */
 function secondaryLimitBackoffSeconds(retryCount, random = Math.random) {

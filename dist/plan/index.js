@@ -47756,7 +47756,7 @@ const MAX_SECONDARY_BACKOFF_SECONDS = 64;
 /**
  * Returns the seconds a client waits on top of retry-after before retry `retryCount + 1`: a
  * random share of 2, 4, 8 ... up to 64 s. GitHub's docs request exponentially growing waits
- * when a secondary limit keeps rejecting. The random share keeps many legs that were told the same
+ * when a secondary limit keeps rejecting. The random share keeps many legs that received the same
  * short retry-after from coming back at the same moment and meeting the limit again.
  */
 function secondaryLimitBackoffSeconds(retryCount, random = Math.random) {

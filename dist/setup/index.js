@@ -48934,7 +48934,7 @@ const MAX_SECONDARY_BACKOFF_SECONDS = 64;
 /**
  * Returns the seconds a client waits on top of retry-after before retry `retryCount + 1`: a
  * random share of 2, 4, 8 ... up to 64 s. GitHub's docs request exponentially growing waits
- * when a secondary limit keeps rejecting. The random share keeps many legs that were told the same
+ * when a secondary limit keeps rejecting. The random share keeps many legs that received the same
  * short retry-after from coming back at the same moment and meeting the limit again.
  */
 function secondaryLimitBackoffSeconds(retryCount, random = Math.random) {
@@ -53804,38 +53804,6 @@ function writeResultFile(directory, result) {
     return file;
 }
 
-;// CONCATENATED MODULE: ./src/results/record.ts
-/** The format version of a result record; collect rejects records of another version. */
-const RESULT_FORMAT_VERSION = 1;
-/**
- * Checks that parsed JSON is a result record this version can read. Returns a reason
- * when it is not, so collect can report the file instead of merging it.
- */
-function record_findResultProblem(value) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value))
-        return 'it is not a JSON object';
-    const record = value;
-    if (record.format !== RESULT_FORMAT_VERSION) {
-        return `its format is ${JSON.stringify(record.format)}, not ${RESULT_FORMAT_VERSION}`;
-    }
-    if (typeof record.task !== 'string' || record.task === '')
-        return "it has no 'task'";
-    if (record.status !== 'ready' && record.status !== 'failed')
-        return `its status ${JSON.stringify(record.status)} is unknown`;
-    const run = record.run;
-    if (!run ||
-        typeof run.runId !== 'string' ||
-        typeof run.runAttempt !== 'number' ||
-        typeof run.manifest !== 'string') {
-        return "its 'run' does not name the run id, attempt and manifest";
-    }
-    if (!Array.isArray(record.phases))
-        return "it has no 'phases'";
-    if (typeof record.startedAt !== 'string' || typeof record.finishedAt !== 'string')
-        return 'it has no start or finish time';
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/results/ref.ts
 /** The file name of a result inside its commit. */
 const ref_RESULT_FILE_NAME = 'result.json';
@@ -54703,6 +54671,38 @@ function withoutUndefined(env) {
 
 
 
+;// CONCATENATED MODULE: ./src/results/record.ts
+/** The format version of a result record; collect rejects records of another version. */
+const RESULT_FORMAT_VERSION = 1;
+/**
+ * Checks that parsed JSON is a result record this version can read. Returns a reason
+ * when it is not, so collect can report the file instead of merging it.
+ */
+function record_findResultProblem(value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        return 'it is not a JSON object';
+    const record = value;
+    if (record.format !== RESULT_FORMAT_VERSION) {
+        return `its format is ${JSON.stringify(record.format)}, not ${RESULT_FORMAT_VERSION}`;
+    }
+    if (typeof record.task !== 'string' || record.task === '')
+        return "it has no 'task'";
+    if (record.status !== 'ready' && record.status !== 'failed')
+        return `its status ${JSON.stringify(record.status)} is unknown`;
+    const run = record.run;
+    if (!run ||
+        typeof run.runId !== 'string' ||
+        typeof run.runAttempt !== 'number' ||
+        typeof run.manifest !== 'string') {
+        return "its 'run' does not name the run id, attempt and manifest";
+    }
+    if (!Array.isArray(record.phases))
+        return "it has no 'phases'";
+    if (typeof record.startedAt !== 'string' || typeof record.finishedAt !== 'string')
+        return 'it has no start or finish time';
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/setup/copy.ts
 
 
@@ -55278,21 +55278,9 @@ async function pushTaskBranch(git, branch) {
     }
 }
 const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/**
- * Prepares one task: its issue, branch and worktree, copied files, push and install.
- * A failure in any phase ends the task as `failed` with the reason; what was already made
- * (the issue, the branch) is kept, so a re-run picks up from there.
- *
- * When the branch name does not contain the issue number, the issue phase runs alongside
- * worktree, copy and install, because waiting for GitHub (claims, paced writes) would
- * otherwise add to the local work. The push still waits for the issue, so a branch is
- * pushed only for a task whose issue exists. `result.phases` then overlap in time. They
- * are listed in the order they started, except that the phase that failed the task is last.
- */
-async function setUpTask(task, context) {
-    const started = new Date();
-    const phases = [];
-    const result = {
+/** Creates a failed result with nothing made yet, which the setup fills in as it goes. */
+function blankResult(task, run, at) {
+    return {
         format: RESULT_FORMAT_VERSION,
         task: task.id,
         title: task.title,
@@ -55307,12 +55295,28 @@ async function setUpTask(task, context) {
         installCommand: null,
         installStatus: 'skipped',
         portRangeStart: null,
-        phases,
-        startedAt: started.toISOString(),
-        finishedAt: started.toISOString(),
+        phases: [],
+        startedAt: at.toISOString(),
+        finishedAt: at.toISOString(),
         durationMs: 0,
-        run: context.run
+        run
     };
+}
+/**
+ * Prepares one task: its issue, branch and worktree, copied files, push and install.
+ * A failure in any phase ends the task as `failed` with the reason; what was already made
+ * (the issue, the branch) is kept, so a re-run picks up from there.
+ *
+ * When the branch name does not contain the issue number, the issue phase runs alongside
+ * worktree, copy and install, because waiting for GitHub (claims, paced writes) would
+ * otherwise add to the local work. The push still waits for the issue, so a branch is
+ * pushed only for a task whose issue exists. `result.phases` then overlap in time. They
+ * are listed in the order they started, except that the phase that failed the task is last.
+ */
+async function setUpTask(task, context) {
+    const started = new Date();
+    const result = blankResult(task, context.run, started);
+    const phases = result.phases;
     let failedPhase;
     const timed = async (name, work) => {
         context.onPhase?.(name);
@@ -56088,7 +56092,6 @@ async function writeJobSummary(markdown) {
 
 
 
-
 function readSetupSettings() {
     const context = readRunContext();
     const taskInput = getInput('task', { required: true });
@@ -56224,28 +56227,9 @@ async function setUpLeg(settings, logger = core_namespaceObject) {
     return { results, permissionDenied };
 }
 function notTriedResult(task, denied, run) {
-    const now = new Date().toISOString();
     return {
-        format: RESULT_FORMAT_VERSION,
-        task: task.id,
-        title: task.title,
-        status: 'failed',
-        error: `Not tried, because the token lacks '${denied.permission}' (see the step's error).`,
-        issueNumber: null,
-        issueUrl: null,
-        issueCreated: false,
-        branch: null,
-        branchCreated: false,
-        worktree: null,
-        packageManager: null,
-        installCommand: null,
-        installStatus: 'skipped',
-        portRangeStart: null,
-        phases: [],
-        startedAt: now,
-        finishedAt: now,
-        durationMs: 0,
-        run
+        ...blankResult(task, run, new Date()),
+        error: `Not tried, because the token lacks '${denied.permission}' (see the step's error).`
     };
 }
 function findTask(tasks, id, manifestPath) {

@@ -12,7 +12,7 @@ import type { InstallLogger } from '../install/index.js'
 import { DEFAULT_MANIFEST_PATH, findEscapingPath, type Task } from '../manifest/index.js'
 import { summarizeIds } from '../plan/index.js'
 import { writeResultFile } from '../results/file.js'
-import { RESULT_FORMAT_VERSION, type RunIdentity, type TaskResult } from '../results/record.js'
+import type { RunIdentity, TaskResult } from '../results/record.js'
 import { publishResults } from '../results/transport.js'
 import { renderSetupSummary } from '../summary/setup.js'
 import {
@@ -21,7 +21,7 @@ import {
   delayUntil,
   startTurnMs
 } from '../setup/pacing.js'
-import { setUpTask } from '../setup/task.js'
+import { blankResult, setUpTask } from '../setup/task.js'
 import { failStep } from './failure.js'
 import { readBoolean, readChoice, readInteger, readString } from './inputs.js'
 import { readRunContext, type RunContext } from './run-context.js'
@@ -216,28 +216,9 @@ export async function setUpLeg(
 }
 
 function notTriedResult(task: Task, denied: PermissionDeniedError, run: RunIdentity): TaskResult {
-  const now = new Date().toISOString()
   return {
-    format: RESULT_FORMAT_VERSION,
-    task: task.id,
-    title: task.title,
-    status: 'failed',
-    error: `Not tried, because the token lacks '${denied.permission}' (see the step's error).`,
-    issueNumber: null,
-    issueUrl: null,
-    issueCreated: false,
-    branch: null,
-    branchCreated: false,
-    worktree: null,
-    packageManager: null,
-    installCommand: null,
-    installStatus: 'skipped',
-    portRangeStart: null,
-    phases: [],
-    startedAt: now,
-    finishedAt: now,
-    durationMs: 0,
-    run
+    ...blankResult(task, run, new Date()),
+    error: `Not tried, because the token lacks '${denied.permission}' (see the step's error).`
   }
 }
 

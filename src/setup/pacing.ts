@@ -27,7 +27,7 @@ const MINUTE_MS = 60_000
 /** A plan time older than this belongs to a re-run of failed jobs, whose turns have passed. */
 const MAX_PLAN_AGE_MS = 60 * MINUTE_MS
 
-/** What a leg needs to find its turn. */
+/** The inputs a leg uses to find its turn. */
 export interface Pacing {
   /** The leg's matrix index; without it the leg does not wait. */
   index: number | undefined

@@ -83,21 +83,9 @@ async function pushTaskBranch(git: GitCommandManager, branch: string): Promise<v
 const defaultSleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms))
 
-/**
- * Prepares one task: its issue, branch and worktree, copied files, push and install.
- * A failure in any phase ends the task as `failed` with the reason; what was already made
- * (the issue, the branch) is kept, so a re-run picks up from there.
- *
- * When the branch name does not contain the issue number, the issue phase runs alongside
- * worktree, copy and install, because waiting for GitHub (claims, paced writes) would
- * otherwise add to the local work. The push still waits for the issue, so a branch is
- * pushed only for a task whose issue exists. `result.phases` then overlap in time. They
- * are listed in the order they started, except that the phase that failed the task is last.
- */
-export async function setUpTask(task: Task, context: SetupContext): Promise<TaskResult> {
-  const started = new Date()
-  const phases: PhaseTiming[] = []
-  const result: TaskResult = {
+/** Creates a failed result with nothing made yet, which the setup fills in as it goes. */
+export function blankResult(task: Task, run: RunIdentity, at: Date): TaskResult {
+  return {
     format: RESULT_FORMAT_VERSION,
     task: task.id,
     title: task.title,
@@ -112,12 +100,29 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
     installCommand: null,
     installStatus: 'skipped',
     portRangeStart: null,
-    phases,
-    startedAt: started.toISOString(),
-    finishedAt: started.toISOString(),
+    phases: [],
+    startedAt: at.toISOString(),
+    finishedAt: at.toISOString(),
     durationMs: 0,
-    run: context.run
+    run
   }
+}
+
+/**
+ * Prepares one task: its issue, branch and worktree, copied files, push and install.
+ * A failure in any phase ends the task as `failed` with the reason; what was already made
+ * (the issue, the branch) is kept, so a re-run picks up from there.
+ *
+ * When the branch name does not contain the issue number, the issue phase runs alongside
+ * worktree, copy and install, because waiting for GitHub (claims, paced writes) would
+ * otherwise add to the local work. The push still waits for the issue, so a branch is
+ * pushed only for a task whose issue exists. `result.phases` then overlap in time. They
+ * are listed in the order they started, except that the phase that failed the task is last.
+ */
+export async function setUpTask(task: Task, context: SetupContext): Promise<TaskResult> {
+  const started = new Date()
+  const result = blankResult(task, context.run, started)
+  const phases = result.phases
   let failedPhase: PhaseTiming | undefined
   const timed = async <T>(name: PhaseName, work: () => Promise<T>): Promise<T> => {
     context.onPhase?.(name)
