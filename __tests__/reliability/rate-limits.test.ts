@@ -28,6 +28,8 @@ const MINUTE_MS = 60_000
  * comes at least floor(255 / 80) = 3 minutes after the first: 180 emulated seconds.
  */
 const LOWER_BOUND_MS = Math.floor((LEGS - 1) / CREATES_PER_MINUTE) * MINUTE_MS
+/** An estimate of GitHub's time to answer a request, not a documented figure. */
+const LATENCY_MS = 300
 /** The clock runs at real speed, so the bound is 180 real seconds. */
 const TIME_SCALE = 1
 
@@ -84,6 +86,8 @@ describe('setup at 256 legs under secondary limits', () => {
       maxConcurrent: MAX_CONCURRENT
     })
     emulator.faults.timeScale = TIME_SCALE
+    // GitHub takes some hundred milliseconds to answer, so requests overlap as they would there.
+    emulator.faults.latencyMs = { '*': LATENCY_MS }
     // The git processes of every leg need the sandbox's isolated configuration, and every
     // leg scales its waits as the emulator scales its clock.
     process.env = {
@@ -164,9 +168,11 @@ describe('setup at 256 legs under secondary limits', () => {
     expect(issues).toHaveLength(LEGS)
     expect(new Set(issues.map((issue) => issue.title)).size).toBe(LEGS)
     expect(createTimes.at(-1)! - createTimes[0]!).toBeGreaterThanOrEqual(LOWER_BOUND_MS)
-    // NOTE: the share of limited requests is recorded, not asserted. Alone on the machine it
-    // was 0 %, but beside other test files it reached 6 to 13 %, for a cause not yet found.
-    expect(limited.length).toBeLessThan(entries.length)
+    // Spreading the creates is the plan and retrying is the net: under 5 % meet the limit.
+    // Beside other test files the first minute's legs start late, and the later minutes
+    // follow the creates they saw (see followingTurnMs), so this holds on a busy machine too.
+    expect(limited.length).toBeLessThan(0.05 * entries.length)
+    expect(emulator.log.maxConcurrency).toBeLessThan(MAX_CONCURRENT)
     emulator.assertContract()
   }, 900_000)
 })

@@ -3,6 +3,7 @@ import {
   creationTurnMs,
   DEFAULT_CREATES_PER_MINUTE,
   delayUntil,
+  followingTurnMs,
   LATER_PREPARE_LEAD_MS,
   PREPARE_LEAD_MS,
   startTurnMs
@@ -52,6 +53,14 @@ describe('creationTurnMs', () => {
     expect(busiest).toBe(DEFAULT_CREATES_PER_MINUTE)
   })
 
+  it('plans 256 creates within 10 % of the time GitHub’s limit allows', () => {
+    // At 80 creates a minute, create n cannot come before create n - 80 plus one minute, so
+    // the 256th comes at least 3 minutes after the first. The plan opens it 196.6 s after
+    // the plan time, lead included, against 198 s for 10 % over.
+    const lowerBoundMs = Math.floor(255 / 80) * 60_000
+    expect(turnOf(255)).toBeLessThanOrEqual(1.1 * lowerBoundMs)
+  })
+
   it('divides the schedule by the time scale', () => {
     expect(turnOf(255, 4)).toBe(turnOf(255) / 4)
   })
@@ -90,5 +99,68 @@ describe('delayUntil', () => {
   it('never returns a negative delay', () => {
     expect(delayUntil(PLANNED, PLANNED + 5)).toBe(0)
     expect(delayUntil(PLANNED + 5, PLANNED)).toBe(5)
+  })
+})
+
+describe('followingTurnMs', () => {
+  const pacing = (index: number, timeScale = 1) => ({
+    index,
+    createsPerMinute: DEFAULT_CREATES_PER_MINUTE,
+    timeScale,
+    anchorMs: PLANNED
+  })
+  // GitHub's clock runs 7 s ahead of the leg's in these histories.
+  const AHEAD = 7_000
+  const history = (createdAfterPlanMs: number[], timeScale = 1) => ({
+    createdAtMs: createdAfterPlanMs.map((offset) => PLANNED + AHEAD + offset),
+    serverNowMs: PLANNED + AHEAD + 40_000 * timeScale,
+    localNowMs: PLANNED + 40_000
+  })
+
+  it('keeps the planned turn when the followed create came on time', () => {
+    const onTime = Array.from({ length: 64 }, (_, index) => turnOf(index))
+    for (const index of [64, 100, 127]) {
+      expect(followingTurnMs(pacing(index), history(onTime))).toBe(PLANNED + turnOf(index))
+    }
+  })
+
+  it('comes one minute after the create it follows when that one came late', () => {
+    // The first minute's burst came 11 s late, as when its runners started late.
+    const late = Array.from({ length: 64 }, (_, index) => turnOf(index) + 11_000)
+    expect(followingTurnMs(pacing(64), history(late))).toBe(PLANNED + 4_000 + 11_000 + 60_000)
+    expect(followingTurnMs(pacing(127), history(late))).toBe(PLANNED + turnOf(127) + 11_000)
+  })
+
+  it('follows the creates in the order GitHub stored them', () => {
+    // Leg 0 created last, so leg 64 follows the first create GitHub stored, which is leg 1's.
+    const shuffled = [30_000, 4_200, 4_400]
+    expect(followingTurnMs(pacing(64), history(shuffled))).toBe(PLANNED + 4_200 + 60_000)
+    expect(followingTurnMs(pacing(66), history(shuffled))).toBe(PLANNED + 30_000 + 60_000)
+  })
+
+  it('ignores issues opened before the plan', () => {
+    const earlierRun = Array.from({ length: 64 }, (_, index) => -600_000 + index)
+    expect(followingTurnMs(pacing(64), history([...earlierRun, 4_000]))).toBe(PLANNED + turnOf(64))
+    expect(followingTurnMs(pacing(65), history(earlierRun))).toBeUndefined()
+  })
+
+  it('tells when the list does not show the followed create', () => {
+    expect(followingTurnMs(pacing(70), history([80_000, 81_000]))).toBeUndefined()
+  })
+
+  it('keeps the planned turn without a history', () => {
+    expect(followingTurnMs(pacing(70), undefined)).toBe(PLANNED + turnOf(70))
+  })
+
+  it('never moves the first minute', () => {
+    expect(followingTurnMs(pacing(5), history([50_000]))).toBe(PLANNED + turnOf(5))
+  })
+
+  it('converts GitHub’s clock at the time scale', () => {
+    // At scale 4, GitHub's minute passes in 15 s of the leg's clock.
+    const late = Array.from({ length: 64 }, (_, index) => (turnOf(index, 4) + 3_000) * 4)
+    expect(followingTurnMs(pacing(64, 4), history(late, 4))).toBe(
+      PLANNED + turnOf(0, 4) + 3_000 + 15_000
+    )
   })
 })

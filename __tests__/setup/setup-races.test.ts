@@ -1,5 +1,6 @@
 import { createScratchProject, type ScratchProject } from '../../test/support/project.js'
 import { remoteBranchHead } from '../../test/git/repos.js'
+import { renderMarker } from '../../src/github/body.js'
 
 function manifestWith(count: number, extra = ''): string {
   const tasks = Array.from(
@@ -93,6 +94,64 @@ describe('setup under races and rate limits', () => {
     expect(waits).toContain(
       "GitHub's secondary rate limit rejected POST /repos/{owner}/{repo}/issues; waiting"
     )
+  })
+
+  describe('a leg of the second minute', () => {
+    // Two creates a minute, so leg 2 follows the first create of the run. One emulated minute
+    // passes in ten real seconds, and the leg scales its waits to match.
+    const SCALE = 6
+    const listRoute = 'GET /repos/{owner}/{repo}/issues'
+
+    async function runLegTwo(seed: (emulatedPlanMs: number) => void) {
+      project = await createScratchProject({ '.github/parallel-setup.yml': manifestWith(3) })
+      project.emulator.faults.timeScale = SCALE
+      const plannedAt = new Date()
+      seed(project.emulator.clock.now())
+      const run = await project.run(
+        'setup',
+        project.checkout(),
+        {
+          task: 't2',
+          index: '2',
+          'creates-per-minute': '2',
+          'planned-at': plannedAt.toISOString()
+        },
+        { PARALLEL_SETUP_TIME_SCALE: String(SCALE) }
+      )
+      expect(run.exitCode).toBe(0)
+      const created = [...project.emulator.state.issues.values()].find(
+        (issue) => issue.title === 'Task 2'
+      )!
+      return { run, created }
+    }
+
+    const seedIssue = (task: string, createdAt: number) => {
+      const issue = project.emulator.state.addIssue({
+        title: `Task ${task}`,
+        body: renderMarker({ task, manifest: '.github/parallel-setup.yml' }),
+        labels: ['parallel-setup']
+      })
+      issue.createdAt = createdAt
+    }
+
+    it('opens its issue a minute after a late create it follows', async () => {
+      let leaderAt = 0
+      const { run, created } = await runLegTwo((planMs) => {
+        // The first minute came 30 emulated seconds late; its turn was 4 s after the plan.
+        leaderAt = planMs + 34_000
+        seedIssue('t0', leaderAt)
+        seedIssue('t1', leaderAt + 200)
+      })
+      // GitHub's created_at has whole seconds, so the leg may come up to one second early.
+      expect(created.createdAt).toBeGreaterThanOrEqual(leaderAt + 60_000 - 1_000)
+      expect(run.stdout).toContain('after its planned turn')
+    })
+
+    it('lists once more at its turn when the create it follows is not listed', async () => {
+      const { created } = await runLegTwo(() => undefined)
+      expect(created).toBeDefined()
+      expect(project.emulator.log.entries({ route: listRoute })).toHaveLength(2)
+    })
   })
 
   it('cuts a 70,000 character body with a note', async () => {

@@ -49101,6 +49101,7 @@ function isClientError(error) {
 class IssueStore {
     octokit;
     repository;
+    history;
     constructor(octokit, repository) {
         this.octokit = octokit;
         this.repository = repository;
@@ -49111,6 +49112,8 @@ class IssueStore {
      */
     async findTaskIssues(key, trackingLabel) {
         const found = [];
+        const createdAtMs = [];
+        let clock;
         const pages = this.octokit.paginate.iterator(this.octokit.rest.issues.listForRepo, {
             ...this.repository,
             state: 'all',
@@ -49120,15 +49123,29 @@ class IssueStore {
             per_page: 100
         });
         for await (const page of pages) {
+            const serverNowMs = Date.parse(page.headers.date ?? '');
+            if (Number.isFinite(serverNowMs))
+                clock = { serverNowMs, localNowMs: Date.now() };
             for (const issue of page.data) {
                 if (issue.pull_request)
                     continue;
                 const marker = parseMarker(issue.body);
+                if (marker?.manifest === key.manifest)
+                    createdAtMs.push(Date.parse(issue.created_at));
                 if (marker && sameTask(marker, key))
                     found.push(summarize(issue));
             }
         }
+        if (clock)
+            this.history = { createdAtMs, ...clock };
         return found.sort((a, b) => a.number - b.number);
+    }
+    /**
+     * Returns what the last `findTaskIssues` saw of the manifest's creates, with GitHub's clock
+     * beside this machine's. Returns undefined before a list, or when GitHub sent no date.
+     */
+    createHistory() {
+        return this.history;
     }
     /**
      * Returns the number of the newest issue or pull request that the list shows, or undefined

@@ -40935,6 +40935,36 @@ function startTurnMs(pacing) {
 function delayUntil(turnMs, nowMs = Date.now()) {
     return Math.max(0, turnMs - nowMs);
 }
+/**
+ * Returns the leg's turn moved later, when needed, so that it comes at least one minute
+ * after the create it follows: the `index - createsPerMinute`th create of this run, counted
+ * in the order GitHub stored them. When the runners of one minute's legs start late, their
+ * creates come late. The next minute's burst then meets them inside one 60 s window, and
+ * together they pass GitHub's limit. The issue list a leg reads before its turn already shows those creates, so the
+ * later minutes follow the real pace of the earlier ones and no extra request is needed.
+ * Returns undefined when the list does not show the followed create, and the planned turn
+ * when there is nothing to follow: a first-minute leg, or no history.
+ */
+function followingTurnMs(pacing, history, plannedTurnMs = creationTurnMs(pacing)) {
+    const { index, createsPerMinute, timeScale, anchorMs } = pacing;
+    if (history === undefined || index === undefined || createsPerMinute <= 0)
+        return plannedTurnMs;
+    const followed = index - createsPerMinute;
+    if (followed < 0)
+        return plannedTurnMs;
+    // GitHub's clock converted to the leg's: both read at the list's response.
+    const toLocal = (serverMs) => history.localNowMs + (serverMs - history.serverNowMs) / timeScale;
+    const toServer = (localMs) => history.serverNowMs + (localMs - history.localNowMs) * timeScale;
+    // Issues opened before the plan belong to earlier runs, so no leg of this run follows them.
+    const runStart = toServer(anchorMs) - CLOCK_SKEW_MS;
+    const ofThisRun = history.createdAtMs.filter((time) => time >= runStart).sort((a, b) => a - b);
+    const leader = ofThisRun[followed];
+    if (leader === undefined)
+        return undefined;
+    return Math.max(plannedTurnMs, toLocal(leader + MINUTE_MS));
+}
+/** Allowed difference between the plan job's clock and GitHub's. */
+const CLOCK_SKEW_MS = 5_000;
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -41757,7 +41787,7 @@ const CREATE_SETTLE_MS = 30_000;
  */
 const LIST_CATCH_UP_MS = 10 * 60_000;
 /** Margin for the difference between the runner's clock and GitHub's. */
-const CLOCK_SKEW_MS = 60_000;
+const interrupted_create_CLOCK_SKEW_MS = 60_000;
 /**
  * Consecutive 404s that end the upward scan. Discussions share the numbers of issues and
  * return 404 here, so one 404 may sit below a newer issue.
@@ -41812,7 +41842,7 @@ async function findInterruptedCreate(scan) {
             top = number;
         }
     }
-    const oldestMs = startedAtMs - CLOCK_SKEW_MS;
+    const oldestMs = startedAtMs - interrupted_create_CLOCK_SKEW_MS;
     let bottom = newest + 1;
     for (let number = newest; number > 0; number--) {
         bottom = number;
@@ -42240,12 +42270,13 @@ async function setUpTask(task, context) {
             if (!context.issues)
                 return undefined;
             const store = context.issues;
+            const key = { task: task.id, manifest: context.run.manifest };
             // With push: false the claim is still taken when origin accepts it, so that racing runs
             // open one issue. Without a remote or the permission, the leg warns and goes on without it.
             const useClaim = !context.dryRun && (context.push || (await context.git.remoteUrl()) !== undefined);
             const outcome = await timed('issue', () => ensureTaskIssue({
                 store,
-                key: { task: task.id, manifest: context.run.manifest },
+                key,
                 issue: task,
                 trackingLabel: context.trackingLabel,
                 claim: useClaim
@@ -42259,12 +42290,25 @@ async function setUpTask(task, context) {
                     : undefined,
                 branchFor,
                 waitForTurn: async () => {
-                    const delay = delayUntil(creationTurnMs({
+                    const pacing = {
                         index: context.legIndex,
                         createsPerMinute: context.createsPerMinute,
                         timeScale: context.timeScale,
                         anchorMs: context.pacingAnchorMs ?? started.getTime()
-                    }));
+                    };
+                    const planned = creationTurnMs(pacing);
+                    let turn = followingTurnMs(pacing, store.createHistory(), planned);
+                    if (turn === undefined) {
+                        // The list before the turn did not show the create this leg follows. It may
+                        // have come late, so the leg lists once more at its turn.
+                        await sleep(delayUntil(planned));
+                        await store.findTaskIssues(key, context.trackingLabel);
+                        turn = followingTurnMs(pacing, store.createHistory(), planned) ?? planned;
+                    }
+                    if (turn > planned) {
+                        logger.info(`The issues opened one minute before this leg's turn came late, so it opens its issue ${((turn - planned) / 1000).toFixed(1)} s after its planned turn.`);
+                    }
+                    const delay = delayUntil(turn);
                     if (delay > 0) {
                         logger.info(`Waiting ${(delay / 1000).toFixed(1)} s before opening the issue, to stay under GitHub's limit of content-creating requests.`);
                         await sleep(delay);
@@ -49624,6 +49668,7 @@ var errors = __nccwpck_require__(3116);
 class IssueStore {
     octokit;
     repository;
+    history;
     constructor(octokit, repository) {
         this.octokit = octokit;
         this.repository = repository;
@@ -49634,6 +49679,8 @@ class IssueStore {
      */
     async findTaskIssues(key, trackingLabel) {
         const found = [];
+        const createdAtMs = [];
+        let clock;
         const pages = this.octokit.paginate.iterator(this.octokit.rest.issues.listForRepo, {
             ...this.repository,
             state: 'all',
@@ -49643,15 +49690,29 @@ class IssueStore {
             per_page: 100
         });
         for await (const page of pages) {
+            const serverNowMs = Date.parse(page.headers.date ?? '');
+            if (Number.isFinite(serverNowMs))
+                clock = { serverNowMs, localNowMs: Date.now() };
             for (const issue of page.data) {
                 if (issue.pull_request)
                     continue;
                 const marker = (0,body/* parseMarker */.gY)(issue.body);
+                if (marker?.manifest === key.manifest)
+                    createdAtMs.push(Date.parse(issue.created_at));
                 if (marker && (0,body/* sameTask */.aL)(marker, key))
                     found.push(summarize(issue));
             }
         }
+        if (clock)
+            this.history = { createdAtMs, ...clock };
         return found.sort((a, b) => a.number - b.number);
+    }
+    /**
+     * Returns what the last `findTaskIssues` saw of the manifest's creates, with GitHub's clock
+     * beside this machine's. Returns undefined before a list, or when GitHub sent no date.
+     */
+    createHistory() {
+        return this.history;
     }
     /**
      * Returns the number of the newest issue or pull request that the list shows, or undefined

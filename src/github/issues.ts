@@ -12,6 +12,17 @@ export interface IssueSummary {
 }
 
 /**
+ * What a leg saw of the creates before its own. `createdAtMs` holds GitHub's creation times
+ * of the manifest's issues in its list. `serverNowMs` is GitHub's clock at the list (the
+ * `date` header), and `localNowMs` the leg's clock at that moment. Times are ms since the epoch.
+ */
+export interface CreateHistory {
+  createdAtMs: number[]
+  serverNowMs: number
+  localNowMs: number
+}
+
+/**
  * The result of a GET of one issue number: nothing (404), a deleted issue (410), an issue or
  * pull request that is not the task's, or the task's issue. `createdAt` is GitHub's time in ms.
  */
@@ -39,6 +50,8 @@ export interface Repository {
  * API is never used: it lags behind writes and allows 30 requests a minute.
  */
 export class IssueStore {
+  private history: CreateHistory | undefined
+
   constructor(
     private readonly octokit: Octokit,
     private readonly repository: Repository
@@ -50,6 +63,8 @@ export class IssueStore {
    */
   async findTaskIssues(key: TaskKey, trackingLabel: string): Promise<IssueSummary[]> {
     const found: IssueSummary[] = []
+    const createdAtMs: number[] = []
+    let clock: { serverNowMs: number; localNowMs: number } | undefined
     const pages = this.octokit.paginate.iterator(this.octokit.rest.issues.listForRepo, {
       ...this.repository,
       state: 'all',
@@ -59,13 +74,25 @@ export class IssueStore {
       per_page: 100
     })
     for await (const page of pages) {
+      const serverNowMs = Date.parse(page.headers.date ?? '')
+      if (Number.isFinite(serverNowMs)) clock = { serverNowMs, localNowMs: Date.now() }
       for (const issue of page.data) {
         if (issue.pull_request) continue
         const marker = parseMarker(issue.body)
+        if (marker?.manifest === key.manifest) createdAtMs.push(Date.parse(issue.created_at))
         if (marker && sameTask(marker, key)) found.push(summarize(issue))
       }
     }
+    if (clock) this.history = { createdAtMs, ...clock }
     return found.sort((a, b) => a.number - b.number)
+  }
+
+  /**
+   * Returns what the last `findTaskIssues` saw of the manifest's creates, with GitHub's clock
+   * beside this machine's. Returns undefined before a list, or when GitHub sent no date.
+   */
+  createHistory(): CreateHistory | undefined {
+    return this.history
   }
 
   /**

@@ -1,3 +1,5 @@
+import type { CreateHistory } from '../github/issues.js'
+
 /**
  * GitHub's documented secondary limit is 80 content-creating requests a minute. The default
  * burst stays 16 below it. That leaves room for other writes (comments, closes) in the same
@@ -90,3 +92,38 @@ export function startTurnMs(pacing: Pacing): number {
 export function delayUntil(turnMs: number, nowMs: number = Date.now()): number {
   return Math.max(0, turnMs - nowMs)
 }
+
+/**
+ * Returns the leg's turn moved later, when needed, so that it comes at least one minute
+ * after the create it follows: the `index - createsPerMinute`th create of this run, counted
+ * in the order GitHub stored them. When the runners of one minute's legs start late, their
+ * creates come late. The next minute's burst then meets them inside one 60 s window, and
+ * together they pass GitHub's limit. The issue list a leg reads before its turn already shows those creates, so the
+ * later minutes follow the real pace of the earlier ones and no extra request is needed.
+ * Returns undefined when the list does not show the followed create, and the planned turn
+ * when there is nothing to follow: a first-minute leg, or no history.
+ */
+export function followingTurnMs(
+  pacing: Pacing,
+  history: CreateHistory | undefined,
+  plannedTurnMs: number = creationTurnMs(pacing)
+): number | undefined {
+  const { index, createsPerMinute, timeScale, anchorMs } = pacing
+  if (history === undefined || index === undefined || createsPerMinute <= 0) return plannedTurnMs
+  const followed = index - createsPerMinute
+  if (followed < 0) return plannedTurnMs
+  // GitHub's clock converted to the leg's: both read at the list's response.
+  const toLocal = (serverMs: number): number =>
+    history.localNowMs + (serverMs - history.serverNowMs) / timeScale
+  const toServer = (localMs: number): number =>
+    history.serverNowMs + (localMs - history.localNowMs) * timeScale
+  // Issues opened before the plan belong to earlier runs, so no leg of this run follows them.
+  const runStart = toServer(anchorMs) - CLOCK_SKEW_MS
+  const ofThisRun = history.createdAtMs.filter((time) => time >= runStart).sort((a, b) => a - b)
+  const leader = ofThisRun[followed]
+  if (leader === undefined) return undefined
+  return Math.max(plannedTurnMs, toLocal(leader + MINUTE_MS))
+}
+
+/** Allowed difference between the plan job's clock and GitHub's. */
+const CLOCK_SKEW_MS = 5_000

@@ -19,7 +19,7 @@ import {
 import { claimRef } from '../results/ref.js'
 import { copyTaskFiles } from './copy.js'
 import { ensureTaskIssue } from './issue.js'
-import { creationTurnMs, delayUntil } from './pacing.js'
+import { creationTurnMs, delayUntil, followingTurnMs } from './pacing.js'
 
 /** Everything one task's setup needs besides the task itself. */
 export interface SetupContext {
@@ -158,6 +158,7 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
     const issuePhase = async (): Promise<IssueSummary | undefined> => {
       if (!context.issues) return undefined
       const store = context.issues
+      const key = { task: task.id, manifest: context.run.manifest }
       // With push: false the claim is still taken when origin accepts it, so that racing runs
       // open one issue. Without a remote or the permission, the leg warns and goes on without it.
       const useClaim =
@@ -165,7 +166,7 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
       const outcome = await timed('issue', () =>
         ensureTaskIssue({
           store,
-          key: { task: task.id, manifest: context.run.manifest },
+          key,
           issue: task,
           trackingLabel: context.trackingLabel,
           claim: useClaim
@@ -179,14 +180,27 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
             : undefined,
           branchFor,
           waitForTurn: async () => {
-            const delay = delayUntil(
-              creationTurnMs({
-                index: context.legIndex,
-                createsPerMinute: context.createsPerMinute,
-                timeScale: context.timeScale,
-                anchorMs: context.pacingAnchorMs ?? started.getTime()
-              })
-            )
+            const pacing = {
+              index: context.legIndex,
+              createsPerMinute: context.createsPerMinute,
+              timeScale: context.timeScale,
+              anchorMs: context.pacingAnchorMs ?? started.getTime()
+            }
+            const planned = creationTurnMs(pacing)
+            let turn = followingTurnMs(pacing, store.createHistory(), planned)
+            if (turn === undefined) {
+              // The list before the turn did not show the create this leg follows. It may
+              // have come late, so the leg lists once more at its turn.
+              await sleep(delayUntil(planned))
+              await store.findTaskIssues(key, context.trackingLabel)
+              turn = followingTurnMs(pacing, store.createHistory(), planned) ?? planned
+            }
+            if (turn > planned) {
+              logger.info(
+                `The issues opened one minute before this leg's turn came late, so it opens its issue ${((turn - planned) / 1000).toFixed(1)} s after its planned turn.`
+              )
+            }
+            const delay = delayUntil(turn)
             if (delay > 0) {
               logger.info(
                 `Waiting ${(delay / 1000).toFixed(1)} s before opening the issue, to stay under GitHub's limit of content-creating requests.`

@@ -314,6 +314,8 @@ export class RequestPipeline {
       'x-github-media-type': 'github.v3; format=json',
       'x-github-api-version-selected': '2022-11-28',
       'x-github-request-id': requestId(entry),
+      // GitHub's clock, which clients compare with created_at; Node would send the real time.
+      date: new Date(this.deps.clock.now()).toUTCString(),
       // Lets a client convert retry-after and x-ratelimit-reset (emulated seconds) to real time.
       'x-emulator-time-scale': String(this.deps.clock.scale)
     }
