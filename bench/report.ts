@@ -1,6 +1,7 @@
 /** Renders a bench record as docs/benchmarks.md and its chart. */
 import { renderChart, type ChartSeries } from './chart.js'
 import { GUIDE_PLANNING_S, GUIDE_TABLE, type ComparisonRecord } from './comparison.js'
+import { GITHUB_CASE } from './config.js'
 import type { CostRecord } from './costs.js'
 import { cliGoalRows, renderCli } from './report-cli.js'
 import type { InstallRecord } from './install.js'
@@ -520,8 +521,9 @@ function renderLimits(record: BenchRecord): string[] {
         `setup action's default pacing of ${l.createsPerMinute} issue creations a minute`
       : `${l.legs} legs against ${l.contentPerMinute} content-creating requests a minute and ` +
         `${l.maxConcurrent} requests at once, with the setup action's pacing at ` +
-        `\`creates-per-minute: ${l.createsPerMinute}\`. That is GitHub's case (256 legs, 80 a ` +
-        `minute, 100 at once, pacing 72) with every count divided by ${l.divisor} and rounded ` +
+        `\`creates-per-minute: ${l.createsPerMinute}\`. That is GitHub's case (${GITHUB_CASE.legs} legs, ` +
+        `${GITHUB_CASE.contentPerMinute} a minute, ${GITHUB_CASE.maxConcurrent} at once, pacing ` +
+        `${GITHUB_CASE.pacing}) with every count divided by ${l.divisor} and rounded ` +
         'down, so the creations fall into the same four minutes; `npm run bench -- --only ' +
         'limits --github-limits` runs the 256 legs themselves'
   const cpuText =
@@ -579,8 +581,9 @@ function renderLimits(record: BenchRecord): string[] {
         `${l.firstCreateMin.toFixed(2)} min, the time the machine needed to start the first legs, ` +
         `and the span from first to last, ${(l.lastCreateMin - l.firstCreateMin).toFixed(2)} min, ` +
         `compares with the ${l.lowerBound.pacingMin} min the pacing schedules. A leg whose ` +
-        'turn comes while the machine is still busy with earlier legs creates late, and a late ' +
-        "create can fall into the next minute's window. " +
+        'turn comes while the machine is still busy with earlier legs creates late. A late ' +
+        "create would fall into the next minute's window, so each leg also comes one minute " +
+        'after the create it follows, as its issue list showed it. ' +
         (l.secondaryRejections === 0
           ? 'No request was rejected, so no leg lost a minute to a retry-after.'
           : `${l.secondaryRejections} requests were rejected and retried after GitHub's retry-after.`) +
