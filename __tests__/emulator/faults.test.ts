@@ -55,8 +55,33 @@ describe('secondary rate limits', () => {
       contentPerMinute: 80,
       contentPerHour: 500,
       maxConcurrent: 100,
-      response: '403-retry-after'
+      response: '403-retry-after',
+      forced: {}
     })
+  })
+
+  test('answer forced writes in their own form', async () => {
+    emulator.faults.secondary.forced = { 2: '403', 3: '429' }
+
+    await octokit.rest.issues.create({ ...repoOf(emulator), title: 'First' })
+    const plain = await rejectionOf(
+      octokit.rest.issues.create({ ...repoOf(emulator), title: 'Second' })
+    )
+    const tooMany = await rejectionOf(
+      octokit.rest.issues.create({ ...repoOf(emulator), title: 'Third' })
+    )
+    const fourth = await octokit.rest.issues.create({ ...repoOf(emulator), title: 'Fourth' })
+
+    expect(plain.status).toBe(403)
+    expect(plain.headers['retry-after']).toBeUndefined()
+    expect(tooMany.status).toBe(429)
+    expect(tooMany.headers['retry-after']).toBe('60')
+    expect(String(tooMany.data.message)).toMatch(SECONDARY_MESSAGE)
+    expect(fourth.status).toBe(201)
+    expect([...emulator.state.issues.values()].map((issue) => issue.title)).toEqual([
+      'First',
+      'Fourth'
+    ])
   })
 
   test('reject the 81st write per minute', async () => {

@@ -26,6 +26,12 @@ export interface SecondaryLimitSettings {
   /** Requests in flight at once per token (GitHub: 100). */
   maxConcurrent: number
   response: SecondaryLimitResponse
+  /**
+   * Content-creating requests, numbered from 1 in arrival order, that get a secondary limit
+   * answer whatever the counts say, in the given form and with 60 s as `retry-after`. Tests
+   * use it to show how legs wait out each form GitHub sends, at any scale.
+   */
+  forced: Record<number, SecondaryLimitResponse>
 }
 
 export interface ServerErrorSettings {
@@ -162,7 +168,8 @@ function defaultSecondary(): SecondaryLimitSettings {
     contentPerMinute: 80,
     contentPerHour: 500,
     maxConcurrent: 100,
-    response: '403-retry-after'
+    response: '403-retry-after',
+    forced: {}
   }
 }
 

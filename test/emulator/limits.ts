@@ -1,5 +1,5 @@
 import type { EmulatedClock } from './clock.js'
-import type { FaultSettings } from './faults.js'
+import type { FaultSettings, SecondaryLimitResponse } from './faults.js'
 
 /** Rate-limit resource names as GitHub reports them in `x-ratelimit-resource`. */
 export type RateResource = 'core' | 'search'
@@ -84,8 +84,10 @@ export type SecondaryVerdict =
   | { limited: false }
   | {
       limited: true
-      reason: 'concurrency' | 'content-per-minute' | 'content-per-hour'
+      reason: 'concurrency' | 'content-per-minute' | 'content-per-hour' | 'forced'
       retryAfterSeconds: number
+      /** The form of the response, when it differs from `faults.secondary.response`. */
+      response?: SecondaryLimitResponse
     }
 
 /**
@@ -96,6 +98,7 @@ export type SecondaryVerdict =
 export class SecondaryRateLimiter {
   private readonly contentTimes = new Map<string, number[]>()
   private readonly inFlight = new Map<string, number>()
+  private contentRequests = 0
 
   constructor(
     private readonly clock: EmulatedClock,
@@ -129,6 +132,11 @@ export class SecondaryRateLimiter {
   checkContent(token: string, method: string): SecondaryVerdict {
     const settings = this.faults.secondary
     if (!settings.enabled || !isContentCreating(method)) return { limited: false }
+    this.contentRequests += 1
+    const forced = settings.forced[this.contentRequests]
+    if (forced !== undefined) {
+      return { limited: true, reason: 'forced', retryAfterSeconds: 60, response: forced }
+    }
 
     const now = this.clock.now()
     const times = (this.contentTimes.get(token) ?? []).filter((time) => time > now - HOUR_MS)

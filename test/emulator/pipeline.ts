@@ -15,7 +15,7 @@ import {
   errorBody,
   type ValidationErrorItem
 } from './errors.js'
-import type { FaultSettings } from './faults.js'
+import type { FaultSettings, SecondaryLimitResponse } from './faults.js'
 import type {
   PrimaryRateLimiter,
   RateStatus,
@@ -167,7 +167,9 @@ export class RequestPipeline {
 
     if (concurrency.limited) return this.secondaryLimited(concurrency.retryAfterSeconds, headers)
     const verdict = secondaryLimits.checkContent(token, entry.method)
-    if (verdict.limited) return this.secondaryLimited(verdict.retryAfterSeconds, headers)
+    if (verdict.limited) {
+      return this.secondaryLimited(verdict.retryAfterSeconds, headers, verdict.response)
+    }
 
     const planned = this.planFaults(entry.seq)
     if (planned.drop && !faults.droppedConnections.afterHandler) return { kind: 'drop' }
@@ -352,12 +354,17 @@ export class RequestPipeline {
   }
 
   /**
-   * Builds the secondary rate limit response that `faults.secondary.response` selects.
+   * Builds the secondary rate limit response in the form `response` gives, or else the one
+   * `faults.secondary.response` selects.
    * `retry-after` is in emulated seconds, so a client divides it by `x-emulator-time-scale` for
    * the real wait.
    */
-  private secondaryLimited(retryAfterSeconds: number, headers: Record<string, string>): Outcome {
-    const mode = this.deps.faults.secondary.response
+  private secondaryLimited(
+    retryAfterSeconds: number,
+    headers: Record<string, string>,
+    response?: SecondaryLimitResponse
+  ): Outcome {
+    const mode = response ?? this.deps.faults.secondary.response
     const message =
       'You have exceeded a secondary rate limit. Please wait a few minutes before trying again. ' +
       'If you reach out to GitHub Support for help, please include the request ID ' +
