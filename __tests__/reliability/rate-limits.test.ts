@@ -28,7 +28,9 @@ const MINUTE_MS = 60_000
  * comes at least floor(255 / 80) = 3 minutes after the first: 180 emulated seconds.
  */
 const LOWER_BOUND_MS = Math.floor((LEGS - 1) / CREATES_PER_MINUTE) * MINUTE_MS
-/** An estimate of GitHub's time to answer a request, not a documented figure. */
+/** Creates, counted from 1, that get a secondary limit response in each form GitHub sends. */
+const FORCED = { 10: '403-retry-after', 40: '403', 75: '429', 110: '403' } as const
+/** An estimate of GitHub's response time, not a documented figure. */
 const LATENCY_MS = 300
 /** The clock runs at real speed, so the bound is 180 real seconds. */
 const TIME_SCALE = 1
@@ -86,8 +88,11 @@ describe('setup at 256 legs under secondary limits', () => {
       maxConcurrent: MAX_CONCURRENT
     })
     emulator.faults.timeScale = TIME_SCALE
-    // GitHub takes some hundred milliseconds to answer, so requests overlap as they would there.
+    // GitHub takes some hundred milliseconds to respond, so requests overlap as they would there.
     emulator.faults.latencyMs = { '*': LATENCY_MS }
+    // Some creates meet the limit however well the legs spread them, as when another workflow
+    // uses the same token. GitHub responds in three forms, and each leg must wait it out.
+    emulator.faults.secondary.forced = FORCED
     // The git processes of every leg need the sandbox's isolated configuration, and every
     // leg scales its waits as the emulator scales its clock.
     process.env = {
@@ -165,10 +170,21 @@ describe('setup at 256 legs under secondary limits', () => {
     })
 
     expect(outcomes.filter((outcome) => !outcome.includes(': ready'))).toEqual([])
+    const waits = logs
+      .flatMap((log) => log.lines)
+      .filter((line) =>
+        line.includes('secondary rate limit rejected POST /repos/{owner}/{repo}/issues; waiting')
+      )
+    expect(waits.length).toBeGreaterThanOrEqual(Object.keys(FORCED).length)
+    // retry-after says 60 s for the forced answers, and without it a leg waits the minute
+    // GitHub's documentation asks for.
+    const minuteWaits = waits.filter((line) => Number(/ waiting (\d+) s /.exec(line)?.[1]) >= 60)
+    expect(minuteWaits.length).toBeGreaterThanOrEqual(Object.keys(FORCED).length)
     expect(issues).toHaveLength(LEGS)
     expect(new Set(issues.map((issue) => issue.title)).size).toBe(LEGS)
     expect(createTimes.at(-1)! - createTimes[0]!).toBeGreaterThanOrEqual(LOWER_BOUND_MS)
-    // Spreading the creates is the plan and retrying is the net: under 5 % meet the limit.
+    // Spreading the creates is the plan and retrying is the net: under 5 % meet the limit,
+    // the forced answers included.
     // Beside other test files the first minute's legs start late, and the later minutes
     // follow the creates they saw (see followingTurnMs), so this holds on a busy machine too.
     expect(limited.length).toBeLessThan(0.05 * entries.length)

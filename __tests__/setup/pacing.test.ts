@@ -109,58 +109,77 @@ describe('followingTurnMs', () => {
     timeScale,
     anchorMs: PLANNED
   })
-  // GitHub's clock runs 7 s ahead of the leg's in these histories.
+  // GitHub's clock runs 7 s ahead of the leg's in these histories, read 40 s after the plan.
   const AHEAD = 7_000
   const history = (createdAfterPlanMs: number[], timeScale = 1) => ({
     createdAtMs: createdAfterPlanMs.map((offset) => PLANNED + AHEAD + offset),
     serverNowMs: PLANNED + AHEAD + 40_000 * timeScale,
     localNowMs: PLANNED + 40_000
   })
+  const firstMinute = (lateMs = 0) =>
+    Array.from({ length: 64 }, (_, index) => turnOf(index) + lateMs)
 
-  it('keeps the planned turn when the followed create came on time', () => {
-    const onTime = Array.from({ length: 64 }, (_, index) => turnOf(index))
+  it('keeps the planned turn when the minute before came on time', () => {
     for (const index of [64, 100, 127]) {
-      expect(followingTurnMs(pacing(index), history(onTime))).toBe(PLANNED + turnOf(index))
+      expect(followingTurnMs(pacing(index), history(firstMinute()))).toEqual({
+        turnMs: PLANNED + turnOf(index),
+        complete: true
+      })
     }
   })
 
-  it('comes one minute after the create it follows when that one came late', () => {
+  it('comes as late as the minute before came', () => {
     // The first minute's burst came 11 s late, as when its runners started late.
-    const late = Array.from({ length: 64 }, (_, index) => turnOf(index) + 11_000)
-    expect(followingTurnMs(pacing(64), history(late))).toBe(PLANNED + 4_000 + 11_000 + 60_000)
-    expect(followingTurnMs(pacing(127), history(late))).toBe(PLANNED + turnOf(127) + 11_000)
+    const late = history(firstMinute(11_000))
+    expect(followingTurnMs(pacing(64), late).turnMs).toBe(PLANNED + turnOf(64) + 11_000)
+    expect(followingTurnMs(pacing(127), late).turnMs).toBe(PLANNED + turnOf(127) + 11_000)
   })
 
-  it('follows the creates in the order GitHub stored them', () => {
-    // Leg 0 created last, so leg 64 follows the first create GitHub stored, which is leg 1's.
-    const shuffled = [30_000, 4_200, 4_400]
-    expect(followingTurnMs(pacing(64), history(shuffled))).toBe(PLANNED + 4_200 + 60_000)
-    expect(followingTurnMs(pacing(66), history(shuffled))).toBe(PLANNED + 30_000 + 60_000)
+  it('keeps the planned turn when creates of the minute before are missing', () => {
+    // Two legs of the first minute wait out a limit, so the list lacks their creates.
+    const gaps = firstMinute().filter((_, index) => index !== 9 && index !== 39)
+    for (const index of [64, 100, 126, 127]) {
+      expect(followingTurnMs(pacing(index), history(gaps)).turnMs).toBe(PLANNED + turnOf(index))
+    }
   })
 
-  it('ignores issues opened before the plan', () => {
-    const earlierRun = Array.from({ length: 64 }, (_, index) => -600_000 + index)
-    expect(followingTurnMs(pacing(64), history([...earlierRun, 4_000]))).toBe(PLANNED + turnOf(64))
-    expect(followingTurnMs(pacing(65), history(earlierRun))).toBeUndefined()
+  it('lets older creates age out of the window', () => {
+    // Creates of an earlier run, two minutes before the plan, no longer count.
+    const earlierRun = Array.from({ length: 80 }, (_, index) => -120_000 + index)
+    const followed = followingTurnMs(pacing(64), history([...earlierRun, ...firstMinute()]))
+    expect(followed.turnMs).toBe(PLANNED + turnOf(64))
   })
 
-  it('tells when the list does not show the followed create', () => {
-    expect(followingTurnMs(pacing(70), history([80_000, 81_000]))).toBeUndefined()
+  it('asks for a second list when it saw no create of the minute before', () => {
+    expect(followingTurnMs(pacing(70), history([])).complete).toBe(false)
+  })
+
+  it('asks for a second list while the minute before still creates', () => {
+    // The newest create came 2 s before the list was read.
+    const stillGoing = firstMinute().map((turn) => turn + 38_000 - turnOf(63))
+    expect(followingTurnMs(pacing(70), history(stillGoing)).complete).toBe(false)
   })
 
   it('keeps the planned turn without a history', () => {
-    expect(followingTurnMs(pacing(70), undefined)).toBe(PLANNED + turnOf(70))
+    expect(followingTurnMs(pacing(70), undefined)).toEqual({
+      turnMs: PLANNED + turnOf(70),
+      complete: true
+    })
   })
 
   it('never moves the first minute', () => {
-    expect(followingTurnMs(pacing(5), history([50_000]))).toBe(PLANNED + turnOf(5))
+    expect(followingTurnMs(pacing(5), history([50_000, 50_001]))).toEqual({
+      turnMs: PLANNED + turnOf(5),
+      complete: true
+    })
   })
 
   it('converts GitHub’s clock at the time scale', () => {
-    // At scale 4, GitHub's minute passes in 15 s of the leg's clock.
+    // At scale 4, GitHub's minute passes in 15 s of the leg's clock, and the first minute's
+    // burst came 3 s of the leg's clock late.
     const late = Array.from({ length: 64 }, (_, index) => (turnOf(index, 4) + 3_000) * 4)
-    expect(followingTurnMs(pacing(64, 4), history(late, 4))).toBe(
-      PLANNED + turnOf(0, 4) + 3_000 + 15_000
+    expect(followingTurnMs(pacing(64, 4), history(late, 4)).turnMs).toBe(
+      PLANNED + turnOf(64, 4) + 3_000
     )
   })
 })

@@ -134,7 +134,7 @@ describe('setup under races and rate limits', () => {
       issue.createdAt = createdAt
     }
 
-    it('opens its issue a minute after a late create it follows', async () => {
+    it('waits until the late minute before leaves the window', async () => {
       let leaderAt = 0
       const { run, created } = await runLegTwo((planMs) => {
         // The first minute came 30 emulated seconds late; its turn was 4 s after the plan.
@@ -147,7 +147,7 @@ describe('setup under races and rate limits', () => {
       expect(run.stdout).toContain('after its planned turn')
     })
 
-    it('lists once more at its turn when the create it follows is not listed', async () => {
+    it('lists once more at its turn when it saw no earlier create', async () => {
       const { created } = await runLegTwo(() => undefined)
       expect(created).toBeDefined()
       expect(project.emulator.log.entries({ route: listRoute })).toHaveLength(2)

@@ -40936,33 +40936,46 @@ function delayUntil(turnMs, nowMs = Date.now()) {
     return Math.max(0, turnMs - nowMs);
 }
 /**
- * Returns the leg's turn moved later, when needed, so that it comes at least one minute
- * after the create it follows: the `index - createsPerMinute`th create of this run, counted
- * in the order GitHub stored them. When the runners of one minute's legs start late, their
- * creates come late. The next minute's burst then meets them inside one 60 s window, and
- * together they pass GitHub's limit. The issue list a leg reads before its turn already shows those creates, so the
- * later minutes follow the real pace of the earlier ones and no extra request is needed.
- * Returns undefined when the list does not show the followed create, and the planned turn
- * when there is nothing to follow: a first-minute leg, or no history.
+ * Moves the leg's turn later, when needed, so that the 60 s window that ends at its create
+ * contains no more creates than one minute's burst. When the runners of one minute's legs start
+ * late, their creates come late. The next minute's burst would then meet them inside one 60 s
+ * window, and together they would pass GitHub's limit. The leg counts the creates it saw
+ * before its own minute's burst, and its own minute's earlier places as coming before it. It
+ * waits until only `createsPerMinute - place - 1` of those earlier creates are younger than
+ * 60 s. Creates that are missing, because a leg failed or waits out a limit, only make room.
+ * The issue list a leg reads before its turn already holds these times, so this costs no
+ * request while the minutes keep their pace.
  */
 function followingTurnMs(pacing, history, plannedTurnMs = creationTurnMs(pacing)) {
     const { index, createsPerMinute, timeScale, anchorMs } = pacing;
+    const planned = { turnMs: plannedTurnMs, complete: true };
     if (history === undefined || index === undefined || createsPerMinute <= 0)
-        return plannedTurnMs;
-    const followed = index - createsPerMinute;
-    if (followed < 0)
-        return plannedTurnMs;
-    // GitHub's clock converted to the leg's: both read at the list's response.
+        return planned;
+    const minute = Math.floor(index / createsPerMinute);
+    if (minute === 0)
+        return planned;
+    const place = index % createsPerMinute;
+    // GitHub's clock converted to the leg's and back: both were read at the list's response.
     const toLocal = (serverMs) => history.localNowMs + (serverMs - history.serverNowMs) / timeScale;
     const toServer = (localMs) => history.serverNowMs + (localMs - history.localNowMs) * timeScale;
-    // Issues opened before the plan belong to earlier runs, so no leg of this run follows them.
-    const runStart = toServer(anchorMs) - CLOCK_SKEW_MS;
-    const ofThisRun = history.createdAtMs.filter((time) => time >= runStart).sort((a, b) => a - b);
-    const leader = ofThisRun[followed];
-    if (leader === undefined)
-        return undefined;
-    return Math.max(plannedTurnMs, toLocal(leader + MINUTE_MS));
+    const burstStart = toServer(anchorMs + (PREPARE_LEAD_MS + minute * MINUTE_MS) / timeScale);
+    const earlier = history.createdAtMs.filter((time) => time < burstStart).sort((a, b) => b - a);
+    const allowedYounger = createsPerMinute - place - 1;
+    const oldestThatMustAge = earlier[allowedYounger];
+    const turnMs = oldestThatMustAge === undefined
+        ? plannedTurnMs
+        : Math.max(plannedTurnMs, toLocal(oldestThatMustAge + MINUTE_MS));
+    const previousBurstStart = burstStart - MINUTE_MS - CLOCK_SKEW_MS;
+    const sawPreviousMinute = earlier.some((time) => time >= previousBurstStart);
+    const newest = earlier[0];
+    const stillComing = newest !== undefined && history.serverNowMs - newest < STILL_COMING_MS;
+    return { turnMs, complete: sawPreviousMinute && !stillComing };
 }
+/**
+ * A create this recent when the list was read may be part of a burst that is still going on,
+ * so later creates of that burst may be missing from the list.
+ */
+const STILL_COMING_MS = 5_000;
 /** Allowed difference between the plan job's clock and GitHub's. */
 const CLOCK_SKEW_MS = 5_000;
 
@@ -42297,16 +42310,17 @@ async function setUpTask(task, context) {
                         anchorMs: context.pacingAnchorMs ?? started.getTime()
                     };
                     const planned = creationTurnMs(pacing);
-                    let turn = followingTurnMs(pacing, store.createHistory(), planned);
-                    if (turn === undefined) {
-                        // The list before the turn did not show the create this leg follows. It may
-                        // have come late, so the leg lists once more at its turn.
+                    let followed = followingTurnMs(pacing, store.createHistory(), planned);
+                    if (!followed.complete) {
+                        // The list before the turn may have missed creates of the minute before, which
+                        // came late, so the leg lists once more at its planned turn.
                         await sleep(delayUntil(planned));
                         await store.findTaskIssues(key, context.trackingLabel);
-                        turn = followingTurnMs(pacing, store.createHistory(), planned) ?? planned;
+                        followed = followingTurnMs(pacing, store.createHistory(), planned);
                     }
+                    const turn = followed.turnMs;
                     if (turn > planned) {
-                        logger.info(`The issues opened one minute before this leg's turn came late, so it opens its issue ${((turn - planned) / 1000).toFixed(1)} s after its planned turn.`);
+                        logger.info(`Creates before this leg's minute came late, so it opens its issue ${((turn - planned) / 1000).toFixed(1)} s after its planned turn.`);
                     }
                     const delay = delayUntil(turn);
                     if (delay > 0) {

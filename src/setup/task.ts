@@ -187,17 +187,18 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
               anchorMs: context.pacingAnchorMs ?? started.getTime()
             }
             const planned = creationTurnMs(pacing)
-            let turn = followingTurnMs(pacing, store.createHistory(), planned)
-            if (turn === undefined) {
-              // The list before the turn did not show the create this leg follows. It may
-              // have come late, so the leg lists once more at its turn.
+            let followed = followingTurnMs(pacing, store.createHistory(), planned)
+            if (!followed.complete) {
+              // The list before the turn may have missed creates of the minute before, which
+              // came late, so the leg lists once more at its planned turn.
               await sleep(delayUntil(planned))
               await store.findTaskIssues(key, context.trackingLabel)
-              turn = followingTurnMs(pacing, store.createHistory(), planned) ?? planned
+              followed = followingTurnMs(pacing, store.createHistory(), planned)
             }
+            const turn = followed.turnMs
             if (turn > planned) {
               logger.info(
-                `The issues opened one minute before this leg's turn came late, so it opens its issue ${((turn - planned) / 1000).toFixed(1)} s after its planned turn.`
+                `Creates before this leg's minute came late, so it opens its issue ${((turn - planned) / 1000).toFixed(1)} s after its planned turn.`
               )
             }
             const delay = delayUntil(turn)
