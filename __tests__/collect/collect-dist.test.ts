@@ -130,6 +130,21 @@ describe('dist/collect', () => {
     expect(comments[0]!.body).toContain('## Parallel setup: 1 ready, 0 failed, 0 missing')
   })
 
+  it('names the input when the parent issue does not exist', async () => {
+    await project.run('setup', project.checkout(), { task: 'a' })
+    const collect = await project.run('collect', project.checkout(), {
+      tasks: 'a',
+      'parent-issue': '999'
+    })
+    expect(collect.exitCode).toBe(1)
+    const errors = collect.annotations.filter((annotation) => annotation.level === 'error')
+    expect(errors.map((annotation) => annotation.message)).toEqual([
+      expect.stringContaining(
+        "Issue #999 in octo-org/scratch does not exist, so the summary cannot be posted on it or linked to it. Set 'parent-issue'"
+      )
+    ])
+  })
+
   it('reads results from a folder', async () => {
     const folder = makeTempDir()
     const run = {

@@ -152,6 +152,60 @@ function createClient(settings: CollectSettings): Octokit {
   })
 }
 
+/** Posts or updates the summary comment on the parent issue and links the task issues to it. */
+async function reportToParent(
+  settings: CollectSettings,
+  parent: number,
+  source: TaskSource,
+  merged: MergedResults,
+  runUrl: string
+): Promise<void> {
+  const octokit = createClient(settings)
+  if (settings.comment) {
+    // The input's own spelling keys a file's comment, as in earlier releases, so that a
+    // re-run finds the comment they posted.
+    const key = source.kind === 'issue' ? source.manifest.path : settings.manifest
+    const marker = `<!-- parallel-setup:summary manifest=${encodeURIComponent(key)} -->`
+    // The marker follows the summary on a line of its own.
+    const commentSummary = renderCollectSummary(merged, {
+      limit: characterLimit(
+        MAX_BODY_LENGTH - marker.length - 1,
+        `${MAX_BODY_LENGTH.toLocaleString('en-US')} characters per comment`
+      ),
+      fullResults: `the results file of [run ${settings.context.runId}](${runUrl})`
+    })
+    const comment = await upsertMarkedComment(
+      octokit,
+      settings.context.repository,
+      parent,
+      marker,
+      commentSummary
+    )
+    core.info(
+      `${comment.created ? 'Posted' : 'Updated'} the summary on issue #${parent}: ${comment.url}`
+    )
+  }
+  if (settings.linkIssues) await linkToParent(octokit, settings, parent, source, merged)
+}
+
+/**
+ * Turns GitHub's bare 404 or 410 for the parent issue into an error that names the input.
+ * Returns undefined for any other error.
+ */
+function missingParentError(
+  error: unknown,
+  parent: number,
+  repository: { owner: string; repo: string }
+): Error | undefined {
+  const status = (error as { status?: unknown }).status
+  if (status !== 404 && status !== 410) return undefined
+  const what = status === 410 ? 'was deleted' : 'does not exist'
+  return new Error(
+    `Issue #${parent} in ${repository.owner}/${repository.repo} ${what}, so the summary cannot be posted on it or linked to it. ` +
+      "Set 'parent-issue' to the number of an open issue in this repository, or leave it empty to write only the job summary."
+  )
+}
+
 /**
  * Links every task that has an issue to the parent: as a sub-issue, by depends-on as
  * blocked-by, and, for a task list in the parent's own body, by an issue reference on the
@@ -321,32 +375,11 @@ export async function run(): Promise<void> {
     await writeJobSummary(summary)
     const parent = settings.parentIssue
     if (parent !== undefined && (settings.comment || settings.linkIssues)) {
-      const octokit = createClient(settings)
-      if (settings.comment) {
-        // The input's own spelling keys a file's comment, as in earlier releases, so that a
-        // re-run finds the comment they posted.
-        const key = source.kind === 'issue' ? source.manifest.path : settings.manifest
-        const marker = `<!-- parallel-setup:summary manifest=${encodeURIComponent(key)} -->`
-        // The marker follows the summary on a line of its own.
-        const commentSummary = renderCollectSummary(merged, {
-          limit: characterLimit(
-            MAX_BODY_LENGTH - marker.length - 1,
-            `${MAX_BODY_LENGTH.toLocaleString('en-US')} characters per comment`
-          ),
-          fullResults: `the results file of [run ${settings.context.runId}](${runUrl})`
-        })
-        const comment = await upsertMarkedComment(
-          octokit,
-          settings.context.repository,
-          parent,
-          marker,
-          commentSummary
-        )
-        core.info(
-          `${comment.created ? 'Posted' : 'Updated'} the summary on issue #${parent}: ${comment.url}`
-        )
+      try {
+        await reportToParent(settings, parent, source, merged, runUrl)
+      } catch (error) {
+        throw missingParentError(error, parent, settings.context.repository) ?? error
       }
-      if (settings.linkIssues) await linkToParent(octokit, settings, parent, source, merged)
     }
 
     const failing =
