@@ -135,11 +135,14 @@ describe('followingTurnMs', () => {
     expect(followingTurnMs(pacing(127), late).turnMs).toBe(PLANNED + turnOf(127) + 11_000)
   })
 
-  it('keeps the planned turn when creates of the minute before are missing', () => {
+  it('keeps the planned turn and lists again when creates are missing', () => {
     // Two legs of the first minute wait out a limit, so the list lacks their creates.
     const gaps = firstMinute().filter((_, index) => index !== 9 && index !== 39)
     for (const index of [64, 100, 126, 127]) {
-      expect(followingTurnMs(pacing(index), history(gaps)).turnMs).toBe(PLANNED + turnOf(index))
+      expect(followingTurnMs(pacing(index), history(gaps))).toEqual({
+        turnMs: PLANNED + turnOf(index),
+        complete: false
+      })
     }
   })
 
@@ -152,6 +155,11 @@ describe('followingTurnMs', () => {
 
   it('asks for a second list when it saw no create of the minute before', () => {
     expect(followingTurnMs(pacing(70), history([])).complete).toBe(false)
+  })
+
+  it('asks for a second list when the minute before is not whole', () => {
+    const partial = firstMinute().slice(0, 40)
+    expect(followingTurnMs(pacing(70), history(partial)).complete).toBe(false)
   })
 
   it('asks for a second list while the minute before still creates', () => {

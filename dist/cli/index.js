@@ -53131,9 +53131,9 @@ function delayUntil(turnMs, nowMs = Date.now()) {
  * window, and together they would pass GitHub's limit. The leg counts the creates it saw
  * before its own minute's burst, and its own minute's earlier places as coming before it. It
  * waits until only `createsPerMinute - place - 1` of those earlier creates are younger than
- * 60 s. Creates that are missing, because a leg failed or waits out a limit, only make room.
- * The issue list a leg reads before its turn already holds these times, so this costs no
- * request while the minutes keep their pace.
+ * 60 s. Creates that are missing, because a leg failed, waits out a limit or found its
+ * issue, only make room; they cost one more list. The issue list a leg reads before its turn
+ * already holds these times, so this costs no request while the minutes keep their pace.
  */
 function followingTurnMs(pacing, history, plannedTurnMs = creationTurnMs(pacing)) {
     const { index, createsPerMinute, timeScale, anchorMs } = pacing;
@@ -53155,10 +53155,10 @@ function followingTurnMs(pacing, history, plannedTurnMs = creationTurnMs(pacing)
         ? plannedTurnMs
         : Math.max(plannedTurnMs, toLocal(oldestThatMustAge + MINUTE_MS));
     const previousBurstStart = burstStart - MINUTE_MS - CLOCK_SKEW_MS;
-    const sawPreviousMinute = earlier.some((time) => time >= previousBurstStart);
+    const previousMinute = earlier.filter((time) => time >= previousBurstStart).length;
     const newest = earlier[0];
     const stillComing = newest !== undefined && history.serverNowMs - newest < STILL_COMING_MS;
-    return { turnMs, complete: sawPreviousMinute && !stillComing };
+    return { turnMs, complete: previousMinute >= createsPerMinute && !stillComing };
 }
 /**
  * A create this recent when the list was read may be part of a burst that is still going on,

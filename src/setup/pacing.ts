@@ -97,9 +97,9 @@ export function delayUntil(turnMs: number, nowMs: number = Date.now()): number {
 export interface FollowedTurn {
   turnMs: number
   /**
-   * False when the list may have missed creates of the minute before: it showed none of
-   * them, or they were still coming when the list was read. The leg then lists again at its
-   * planned turn.
+   * False when the list may have missed creates of the minute before: it showed fewer than
+   * a whole burst, or they were still coming when the list was read. The leg then lists
+   * again at its planned turn.
    */
   complete: boolean
 }
@@ -111,9 +111,9 @@ export interface FollowedTurn {
  * window, and together they would pass GitHub's limit. The leg counts the creates it saw
  * before its own minute's burst, and its own minute's earlier places as coming before it. It
  * waits until only `createsPerMinute - place - 1` of those earlier creates are younger than
- * 60 s. Creates that are missing, because a leg failed or waits out a limit, only make room.
- * The issue list a leg reads before its turn already holds these times, so this costs no
- * request while the minutes keep their pace.
+ * 60 s. Creates that are missing, because a leg failed, waits out a limit or found its
+ * issue, only make room; they cost one more list. The issue list a leg reads before its turn
+ * already holds these times, so this costs no request while the minutes keep their pace.
  */
 export function followingTurnMs(
   pacing: Pacing,
@@ -143,10 +143,10 @@ export function followingTurnMs(
       : Math.max(plannedTurnMs, toLocal(oldestThatMustAge + MINUTE_MS))
 
   const previousBurstStart = burstStart - MINUTE_MS - CLOCK_SKEW_MS
-  const sawPreviousMinute = earlier.some((time) => time >= previousBurstStart)
+  const previousMinute = earlier.filter((time) => time >= previousBurstStart).length
   const newest = earlier[0]
   const stillComing = newest !== undefined && history.serverNowMs - newest < STILL_COMING_MS
-  return { turnMs, complete: sawPreviousMinute && !stillComing }
+  return { turnMs, complete: previousMinute >= createsPerMinute && !stillComing }
 }
 
 /**
