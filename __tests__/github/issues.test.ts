@@ -57,4 +57,21 @@ describe('IssueStore.createHistory', () => {
     expect(ahead).toBeGreaterThan(95_000 - 1_500)
     expect(ahead).toBeLessThan(95_000 + 1_500)
   })
+
+  it('reads the newest creates again in one request', async () => {
+    const issues = store()
+    for (const task of ['a', 'b', 'c']) {
+      await issues.createTaskIssue({ task, manifest: 'plan.yml' }, newIssue(task), LABEL)
+    }
+    await issues.createTaskIssue({ task: 'a', manifest: 'other.yml' }, newIssue('other'), LABEL)
+    const before = emulator.log.count()
+
+    await issues.refreshCreateHistory('plan.yml', LABEL)
+
+    expect(emulator.log.count() - before).toBe(1)
+    const stored = [...emulator.state.issues.values()]
+      .filter((issue) => issue.title !== 'other')
+      .map((issue) => Math.floor(issue.createdAt / 1000) * 1000)
+    expect(issues.createHistory()!.createdAtMs).toEqual(stored.reverse())
+  })
 })

@@ -49141,8 +49141,32 @@ class IssueStore {
         return found.sort((a, b) => a.number - b.number);
     }
     /**
-     * Returns what the last `findTaskIssues` saw of the manifest's creates, with GitHub's clock
-     * beside this machine's. Returns undefined before a list, or when GitHub sent no date.
+     * Reads the newest page of issues with the tracking label, one request, so that
+     * `createHistory` shows the creates of the last minutes. A whole list would page through
+     * every such issue, and a fan-out of 256 legs would spend most of the token's 1,000
+     * requests an hour.
+     */
+    async refreshCreateHistory(manifest, trackingLabel) {
+        const response = await this.octokit.rest.issues.listForRepo({
+            ...this.repository,
+            state: 'all',
+            labels: trackingLabel,
+            sort: 'created',
+            direction: 'desc',
+            per_page: 100
+        });
+        const serverNowMs = Date.parse(response.headers.date ?? '');
+        if (!Number.isFinite(serverNowMs))
+            return;
+        const createdAtMs = response.data
+            .filter((issue) => !issue.pull_request && parseMarker(issue.body)?.manifest === manifest)
+            .map((issue) => Date.parse(issue.created_at));
+        this.history = { createdAtMs, serverNowMs, localNowMs: Date.now() };
+    }
+    /**
+     * Returns what the last `findTaskIssues` or `refreshCreateHistory` saw of the manifest's
+     * creates, with GitHub's clock beside this machine's. Returns undefined before a list, or
+     * when GitHub sent no date.
      */
     createHistory() {
         return this.history;

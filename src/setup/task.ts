@@ -190,9 +190,9 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
             let followed = followingTurnMs(pacing, store.createHistory(), planned)
             if (!followed.complete) {
               // The list before the turn may have missed creates of the minute before, which
-              // came late, so the leg lists once more at its planned turn.
+              // came late, so the leg reads the newest issues once more at its planned turn.
               await sleep(delayUntil(planned))
-              await store.findTaskIssues(key, context.trackingLabel)
+              await store.refreshCreateHistory(key.manifest, context.trackingLabel)
               followed = followingTurnMs(pacing, store.createHistory(), planned)
             }
             const turn = followed.turnMs
