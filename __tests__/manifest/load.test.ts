@@ -177,6 +177,13 @@ describe('parseManifest', () => {
       "'title' of task 1 ('a') must be a string, but it is a number"
     ],
     [
+      'a title YAML reads as a mapping',
+      'version: 1\ntasks:\n  - id: a\n    title: {a: 1}\n',
+      4,
+      12,
+      "'title' of task 1 ('a') must be a string, but it is a mapping"
+    ],
+    [
       'labels as a string',
       'version: 1\ntasks:\n  - id: a\n    title: A\n    labels: bug\n',
       5,

@@ -403,6 +403,7 @@ function valueAt(data: unknown, pointer: string): unknown {
 function describeType(value: unknown): string {
   if (value === null || value === undefined) return 'empty'
   if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'a mapping'
   return `a ${typeof value}`
 }
 
