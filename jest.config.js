@@ -9,6 +9,9 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }]
   },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  // The demo and the bench write copies of package.json files there, which jest would take as
+  // modules of the same name.
+  modulePathIgnorePatterns: ['<rootDir>/demo-output/', '<rootDir>/bench/output/'],
   reporters: ['default', '<rootDir>/test/support/count-reporter.js'],
   testTimeout: 300000,
   maxWorkers: 2
