@@ -53952,6 +53952,8 @@ function describeType(value) {
         return 'empty';
     if (Array.isArray(value))
         return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
     return `a ${typeof value}`;
 }
 function describeExpectedType(type) {
@@ -55411,7 +55413,7 @@ function missingParentError(error, parent, repository) {
         return undefined;
     const what = status === 410 ? 'was deleted' : 'does not exist';
     return new Error(`Issue #${parent} in ${repository.owner}/${repository.repo} ${what}, so the summary cannot be posted on it or linked to it. ` +
-        "Set 'parent-issue' to the number of an open issue in this repository, or leave it empty to write only the job summary.");
+        "Set 'parent-issue' to the number of an issue in this repository, or leave it empty to write only the job summary.");
 }
 /**
  * Links every task that has an issue to the parent: as a sub-issue, by depends-on as

@@ -53642,6 +53642,8 @@ function describeType(value) {
         return 'empty';
     if (Array.isArray(value))
         return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
     return `a ${typeof value}`;
 }
 function describeExpectedType(type) {

@@ -202,7 +202,7 @@ function missingParentError(
   const what = status === 410 ? 'was deleted' : 'does not exist'
   return new Error(
     `Issue #${parent} in ${repository.owner}/${repository.repo} ${what}, so the summary cannot be posted on it or linked to it. ` +
-      "Set 'parent-issue' to the number of an open issue in this repository, or leave it empty to write only the job summary."
+      "Set 'parent-issue' to the number of an issue in this repository, or leave it empty to write only the job summary."
   )
 }
 
