@@ -582,8 +582,8 @@ function renderLimits(record: BenchRecord): string[] {
         `and the span from first to last, ${(l.lastCreateMin - l.firstCreateMin).toFixed(2)} min, ` +
         `compares with the ${l.lowerBound.pacingMin} min the pacing schedules. A leg whose ` +
         'turn comes while the machine is still busy with earlier legs creates late. A late ' +
-        "create would fall into the next minute's window, so each leg also comes one minute " +
-        'after the create it follows, as its issue list showed it. ' +
+        "create would fall into the next minute's window, so a leg of a later minute waits " +
+        'until enough of the creates its issue list showed have left the 60 s window. ' +
         (l.secondaryRejections === 0
           ? 'No request was rejected, so no leg lost a minute to a retry-after.'
           : `${l.secondaryRejections} requests were rejected and retried after GitHub's retry-after.`) +
