@@ -12,7 +12,7 @@ export interface IssueSummary {
 }
 
 /**
- * What a leg saw of the creates before its own. `createdAtMs` holds GitHub's creation times
+ * The creates a leg saw before its own. `createdAtMs` contains GitHub's creation times
  * of the manifest's issues in its list. `serverNowMs` is GitHub's clock at the list (the
  * `date` header), and `localNowMs` the leg's clock at that moment. Times are ms since the epoch.
  */
