@@ -1,6 +1,6 @@
 /**
  * The issue list's record of earlier creates, against the emulator over HTTP. Pacing moves a
- * leg's turn from it, so the times and GitHub's clock must come from GitHub's own answers.
+ * leg's turn from it, so the times and GitHub's clock must come from GitHub's own responses.
  */
 import { createGitHubClient, IssueStore } from '../../src/github/index.js'
 import { DEFAULT_TOKEN, GitHubEmulator } from '../../test/emulator/index.js'

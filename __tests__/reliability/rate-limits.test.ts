@@ -176,7 +176,7 @@ describe('setup at 256 legs under secondary limits', () => {
         line.includes('secondary rate limit rejected POST /repos/{owner}/{repo}/issues; waiting')
       )
     expect(waits.length).toBeGreaterThanOrEqual(Object.keys(FORCED).length)
-    // retry-after says 60 s for the forced answers, and without it a leg waits the minute
+    // The forced responses carry a retry-after of 60 s, and without it a leg waits the minute
     // GitHub's documentation asks for.
     const minuteWaits = waits.filter((line) => Number(/ waiting (\d+) s /.exec(line)?.[1]) >= 60)
     expect(minuteWaits.length).toBeGreaterThanOrEqual(Object.keys(FORCED).length)
@@ -184,7 +184,7 @@ describe('setup at 256 legs under secondary limits', () => {
     expect(new Set(issues.map((issue) => issue.title)).size).toBe(LEGS)
     expect(createTimes.at(-1)! - createTimes[0]!).toBeGreaterThanOrEqual(LOWER_BOUND_MS)
     // Spreading the creates is the plan and retrying is the net: under 5 % meet the limit,
-    // the forced answers included.
+    // the forced responses included.
     // Beside other test files the first minute's legs start late, and the later minutes
     // follow the creates they saw (see followingTurnMs), so this holds on a busy machine too.
     expect(limited.length).toBeLessThan(0.05 * entries.length)

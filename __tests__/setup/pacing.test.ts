@@ -135,7 +135,7 @@ describe('followingTurnMs', () => {
     expect(followingTurnMs(pacing(127), late).turnMs).toBe(PLANNED + turnOf(127) + 11_000)
   })
 
-  it('keeps the planned turn and lists again when creates are missing', () => {
+  it('keeps the turn despite missing creates', () => {
     // Two legs of the first minute wait out a limit, so the list lacks their creates.
     const gaps = firstMinute().filter((_, index) => index !== 9 && index !== 39)
     for (const index of [64, 100, 126, 127]) {
@@ -153,16 +153,16 @@ describe('followingTurnMs', () => {
     expect(followed.turnMs).toBe(PLANNED + turnOf(64))
   })
 
-  it('asks for a second list when it saw no create of the minute before', () => {
+  it('relists after an unseen minute', () => {
     expect(followingTurnMs(pacing(70), history([])).complete).toBe(false)
   })
 
-  it('asks for a second list when the minute before is not whole', () => {
+  it('relists after a partial minute', () => {
     const partial = firstMinute().slice(0, 40)
     expect(followingTurnMs(pacing(70), history(partial)).complete).toBe(false)
   })
 
-  it('asks for a second list while the minute before still creates', () => {
+  it('relists while creates still arrive', () => {
     // The newest create came 2 s before the list was read.
     const stillGoing = firstMinute().map((turn) => turn + 38_000 - turnOf(63))
     expect(followingTurnMs(pacing(70), history(stillGoing)).complete).toBe(false)

@@ -49000,6 +49000,8 @@ function createGitHubClient(token, options) {
                 return retrying;
             }
         },
+        // NOTE: a 429 whose message lacks "secondary rate" is left to this plugin, which
+        // retries on its own schedule and ignores retry-after.
         retry: {
             retryAfterBaseValue: 1000 / scale
         }
@@ -55411,8 +55413,8 @@ function missingParentError(error, parent, repository) {
     const status = error.status;
     if (status !== 404 && status !== 410)
         return undefined;
-    const what = status === 410 ? 'was deleted' : 'does not exist';
-    return new Error(`Issue #${parent} in ${repository.owner}/${repository.repo} ${what}, so the summary cannot be posted on it or linked to it. ` +
+    const state = status === 410 ? 'was deleted' : 'does not exist';
+    return new Error(`Issue #${parent} in ${repository.owner}/${repository.repo} ${state}, so the summary cannot be posted on it or linked to it. ` +
         "Set 'parent-issue' to the number of an issue in this repository, or leave it empty to write only the job summary.");
 }
 /**

@@ -40241,8 +40241,8 @@ function missingParentError(error, parent, repository) {
     const status = error.status;
     if (status !== 404 && status !== 410)
         return undefined;
-    const what = status === 410 ? 'was deleted' : 'does not exist';
-    return new Error(`Issue #${parent} in ${repository.owner}/${repository.repo} ${what}, so the summary cannot be posted on it or linked to it. ` +
+    const state = status === 410 ? 'was deleted' : 'does not exist';
+    return new Error(`Issue #${parent} in ${repository.owner}/${repository.repo} ${state}, so the summary cannot be posted on it or linked to it. ` +
         "Set 'parent-issue' to the number of an issue in this repository, or leave it empty to write only the job summary.");
 }
 /**
@@ -40964,8 +40964,8 @@ function delayUntil(turnMs, nowMs = Date.now()) {
  * before its own minute's burst, and its own minute's earlier places as coming before it. It
  * waits until only `createsPerMinute - place - 1` of those earlier creates are younger than
  * 60 s. Creates that are missing, because a leg failed, waits out a limit or found its
- * issue, only make room; they cost one more list. The issue list a leg reads before its turn
- * already holds these times, so this costs no request while the minutes keep their pace.
+ * issue, only make room, but cost one more request. The issue list a leg reads before its turn
+ * already contains these times, so this costs no request while the minutes keep their pace.
  */
 function followingTurnMs(pacing, history, plannedTurnMs = creationTurnMs(pacing)) {
     const { index, createsPerMinute, timeScale, anchorMs } = pacing;
@@ -49659,6 +49659,8 @@ function createGitHubClient(token, options) {
                 return retrying;
             }
         },
+        // NOTE: a 429 whose message lacks "secondary rate" is left to this plugin, which
+        // retries on its own schedule and ignores retry-after.
         retry: {
             retryAfterBaseValue: 1000 / scale
         }

@@ -47819,6 +47819,8 @@ function createGitHubClient(token, options) {
                 return retrying;
             }
         },
+        // NOTE: a 429 whose message lacks "secondary rate" is left to this plugin, which
+        // retries on its own schedule and ignores retry-after.
         retry: {
             retryAfterBaseValue: 1000 / scale
         }

@@ -48997,6 +48997,8 @@ function createGitHubClient(token, options) {
                 return retrying;
             }
         },
+        // NOTE: a 429 whose message lacks "secondary rate" is left to this plugin, which
+        // retries on its own schedule and ignores retry-after.
         retry: {
             retryAfterBaseValue: 1000 / scale
         }
@@ -54072,8 +54074,8 @@ function delayUntil(turnMs, nowMs = Date.now()) {
  * before its own minute's burst, and its own minute's earlier places as coming before it. It
  * waits until only `createsPerMinute - place - 1` of those earlier creates are younger than
  * 60 s. Creates that are missing, because a leg failed, waits out a limit or found its
- * issue, only make room; they cost one more list. The issue list a leg reads before its turn
- * already holds these times, so this costs no request while the minutes keep their pace.
+ * issue, only make room, but cost one more request. The issue list a leg reads before its turn
+ * already contains these times, so this costs no request while the minutes keep their pace.
  */
 function followingTurnMs(pacing, history, plannedTurnMs = creationTurnMs(pacing)) {
     const { index, createsPerMinute, timeScale, anchorMs } = pacing;

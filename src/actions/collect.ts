@@ -199,9 +199,9 @@ function missingParentError(
 ): Error | undefined {
   const status = (error as { status?: unknown }).status
   if (status !== 404 && status !== 410) return undefined
-  const what = status === 410 ? 'was deleted' : 'does not exist'
+  const state = status === 410 ? 'was deleted' : 'does not exist'
   return new Error(
-    `Issue #${parent} in ${repository.owner}/${repository.repo} ${what}, so the summary cannot be posted on it or linked to it. ` +
+    `Issue #${parent} in ${repository.owner}/${repository.repo} ${state}, so the summary cannot be posted on it or linked to it. ` +
       "Set 'parent-issue' to the number of an issue in this repository, or leave it empty to write only the job summary."
   )
 }

@@ -124,6 +124,8 @@ export function createGitHubClient(token: string, options: ClientOptions): Octok
           return retrying
         }
       },
+      // NOTE: a 429 whose message lacks "secondary rate" is left to this plugin, which
+      // retries on its own schedule and ignores retry-after.
       retry: {
         retryAfterBaseValue: 1000 / scale
       }

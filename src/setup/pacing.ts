@@ -93,13 +93,13 @@ export function delayUntil(turnMs: number, nowMs: number = Date.now()): number {
   return Math.max(0, turnMs - nowMs)
 }
 
-/** A leg's turn after what its issue list showed of the creates before it. */
+/** The leg's turn, moved by the creates its issue list showed before it. */
 export interface FollowedTurn {
   turnMs: number
   /**
    * False when the list may have missed creates of the minute before: it showed fewer than
-   * a whole burst, or they were still coming when the list was read. The leg then lists
-   * again at its planned turn.
+   * a whole burst, or they were still coming when the list was read. The leg then reads the
+   * newest issues again at its planned turn.
    */
   complete: boolean
 }
@@ -112,8 +112,8 @@ export interface FollowedTurn {
  * before its own minute's burst, and its own minute's earlier places as coming before it. It
  * waits until only `createsPerMinute - place - 1` of those earlier creates are younger than
  * 60 s. Creates that are missing, because a leg failed, waits out a limit or found its
- * issue, only make room; they cost one more list. The issue list a leg reads before its turn
- * already holds these times, so this costs no request while the minutes keep their pace.
+ * issue, only make room, but cost one more request. The issue list a leg reads before its turn
+ * already contains these times, so this costs no request while the minutes keep their pace.
  */
 export function followingTurnMs(
   pacing: Pacing,

@@ -28,7 +28,7 @@ export interface SecondaryLimitSettings {
   response: SecondaryLimitResponse
   /**
    * Content-creating requests, numbered from 1 in arrival order, that get a secondary limit
-   * answer whatever the counts say, in the given form and with 60 s as `retry-after`. Tests
+   * response whatever the counts are, in the given form and with 60 s as `retry-after`. Tests
    * use it to show how legs wait out each form GitHub sends, at any scale.
    */
   forced: Record<number, SecondaryLimitResponse>
