@@ -48967,6 +48967,7 @@ function createGitHubClient(token, options) {
     const { logger } = options;
     const octokit = getOctokit(token, {
         baseUrl: options.baseUrl,
+        ...(options.fetch === undefined ? {} : { request: { fetch: options.fetch } }),
         log: {
             debug: (message) => logger.debug(message),
             info: (message) => logger.debug(message),

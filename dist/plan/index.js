@@ -47786,6 +47786,7 @@ function createGitHubClient(token, options) {
     const { logger } = options;
     const octokit = getOctokit(token, {
         baseUrl: options.baseUrl,
+        ...(options.fetch === undefined ? {} : { request: { fetch: options.fetch } }),
         log: {
             debug: (message) => logger.debug(message),
             info: (message) => logger.debug(message),
