@@ -1,8 +1,7 @@
 /**
  * The write queues of createGitHubClient, against the emulator over HTTP: one second between
  * writes of one client, divided by the time scale, and no queue shared between clients. The
- * tests note when each request leaves the client, not when it reaches the emulator: on a
- * busy machine one request can spend longer in transit than the next, so arrival gaps shrink.
+ * tests time each request when it leaves the client, because transit times vary on a busy machine.
  */
 import { createGitHubClient, type Octokit } from '../../src/github/index.js'
 import { secondaryLimitBackoffSeconds } from '../../src/github/client.js'
@@ -67,7 +66,7 @@ describe('createGitHubClient', () => {
 
     const gaps = sendGaps('a')
     expect(gaps).toHaveLength(3)
-    // Bottleneck's timer can fire a millisecond or two early, so the bound allows 5 ms.
+    // The 5 ms margin covers timer rounding.
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(SPACING_MS - 5)
     expect(
       emulator.log.entries({ route: 'POST /repos/{owner}/{repo}/issues', leg: 'a' })

@@ -30,8 +30,8 @@ export interface ClientOptions {
    */
   throttleId?: string
   /**
-   * The fetch that sends each request once its queue lets it go. Tests pass one that notes
-   * when each request leaves, which the server's arrival times blur.
+   * The fetch that sends each request after its queue releases it. Tests pass one that
+   * records when each request leaves the client.
    */
   fetch?: typeof globalThis.fetch
 }
