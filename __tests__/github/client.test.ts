@@ -3,8 +3,10 @@
  * writes of one client, divided by the time scale, and no queue shared between clients. The
  * tests time each request when it leaves the client, because transit times vary on a busy machine.
  */
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { createGitHubClient, type Octokit } from '../../src/github/index.js'
-import { secondaryLimitBackoffSeconds } from '../../src/github/client.js'
+import { secondaryLimitBackoffSeconds, unnamedLimitWaitSeconds } from '../../src/github/client.js'
 import { DEFAULT_TOKEN, GitHubEmulator } from '../../test/emulator/index.js'
 
 const logger = { info: () => undefined, warning: () => undefined, debug: () => undefined }
@@ -98,5 +100,139 @@ describe('secondaryLimitBackoffSeconds', () => {
     expect(secondaryLimitBackoffSeconds(retryCount, () => 1)).toBe(ceiling)
     expect(secondaryLimitBackoffSeconds(retryCount, () => 0)).toBe(0)
     expect(secondaryLimitBackoffSeconds(retryCount, () => 0.5)).toBe(ceiling / 2)
+  })
+})
+
+describe('unnamedLimitWaitSeconds', () => {
+  const limit = (message: string, headers: Record<string, string>): unknown => ({
+    status: 429,
+    message,
+    response: { headers }
+  })
+
+  it.each([
+    ['retry-after of 7 s', limit('Too many requests', { 'retry-after': '7' }), 7],
+    ['no retry-after', limit('Too many requests', {}), 60],
+    ['unreadable retry-after', limit('Too many requests', { 'retry-after': 'soon' }), 60],
+    ['secondary limit', limit('You have exceeded a secondary rate limit.', {}), undefined],
+    [
+      'primary limit',
+      limit('API rate limit exceeded', { 'x-ratelimit-remaining': '0' }),
+      undefined
+    ],
+    ['403', { status: 403, message: 'Forbidden', response: { headers: {} } }, undefined],
+    ['non-HTTP error', new Error('socket hang up'), undefined]
+  ])('returns the wait for %s', (_name, error, expected) => {
+    expect(unnamedLimitWaitSeconds(error)).toBe(expected)
+  })
+})
+
+describe('a 429 that names no limit', () => {
+  let server: http.Server
+  let baseUrl: string
+  let requests: number
+  /** The server's responses, sent in turn, with the last one repeated. */
+  let scripted: Array<{ status: number; headers?: Record<string, string>; message: string }>
+
+  beforeEach(async () => {
+    requests = 0
+    server = http.createServer((_request, response) => {
+      const next = scripted[Math.min(requests, scripted.length - 1)]!
+      requests++
+      response.writeHead(next.status, {
+        'content-type': 'application/json',
+        ...next.headers
+      })
+      response.end(JSON.stringify({ message: next.message, number: 1 }))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    baseUrl = `http://127.0.0.1:${port}`
+  })
+
+  afterEach(async () => {
+    await new Promise((resolve) => server.close(resolve))
+  })
+
+  function recordingClient(lines: string[]): Octokit {
+    const record = (line: string): void => {
+      lines.push(line)
+    }
+    // 1,000 times faster: 60 s of waiting become 60 ms.
+    return createGitHubClient(DEFAULT_TOKEN, {
+      baseUrl,
+      logger: { info: record, warning: record, debug: () => undefined },
+      timeScale: 1000
+    })
+  }
+
+  it('waits for retry-after, then retries', async () => {
+    scripted = [
+      { status: 429, headers: { 'retry-after': '3' }, message: 'Too many requests' },
+      { status: 201, message: 'created' }
+    ]
+    const lines: string[] = []
+    const response = await recordingClient(lines).rest.issues.create({
+      owner: 'octo-org',
+      repo: 'demo',
+      title: 'One'
+    })
+
+    expect(response.status).toBe(201)
+    expect(requests).toBe(2)
+    expect(lines).toHaveLength(1)
+    // retry-after plus a random backoff of at most 2 s.
+    expect(lines[0]).toMatch(/429 Too Many Requests; waiting [345] s before retry 1\./)
+  })
+
+  it('waits 60 s without retry-after', async () => {
+    scripted = [
+      { status: 429, message: 'Too many requests' },
+      { status: 201, message: 'created' }
+    ]
+    const lines: string[] = []
+    await recordingClient(lines).rest.issues.create({
+      owner: 'octo-org',
+      repo: 'demo',
+      title: 'One'
+    })
+
+    expect(requests).toBe(2)
+    expect(lines[0]).toMatch(/waiting 6[012] s before retry 1\./)
+  })
+
+  it('gives up after eight retries', async () => {
+    scripted = [{ status: 429, headers: { 'retry-after': '0' }, message: 'Too many requests' }]
+    const lines: string[] = []
+    const create = recordingClient(lines).rest.issues.create({
+      owner: 'octo-org',
+      repo: 'demo',
+      title: 'One'
+    })
+
+    await expect(create).rejects.toMatchObject({ status: 429 })
+    expect(requests).toBe(9)
+    expect(lines.at(-1)).toMatch(/giving up after the last retry/)
+  })
+
+  it('leaves a named secondary limit to the throttling plugin', async () => {
+    scripted = [
+      {
+        status: 429,
+        headers: { 'retry-after': '1' },
+        message: 'You have exceeded a secondary rate limit.'
+      },
+      { status: 201, message: 'created' }
+    ]
+    const lines: string[] = []
+    await recordingClient(lines).rest.issues.create({
+      owner: 'octo-org',
+      repo: 'demo',
+      title: 'One'
+    })
+
+    expect(requests).toBe(2)
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/secondary rate limit rejected/)
   })
 })

@@ -49660,12 +49660,14 @@ function createGitHubClient(token, options) {
                 return retrying;
             }
         },
-        // NOTE: a 429 whose message lacks "secondary rate" is left to this plugin, which
-        // retries on its own schedule and ignores retry-after.
+        // The retry plugin would retry a 429 after 1, 4 and 9 s, ignoring retry-after, so
+        // retryUnnamedLimits handles the 429 responses that the throttling plugin does not.
         retry: {
-            retryAfterBaseValue: 1000 / scale
+            retryAfterBaseValue: 1000 / scale,
+            doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
         }
     }, throttling, retry);
+    octokit.hook.wrap('request', (request, requestOptions) => retryUnnamedLimits(async () => request(requestOptions), requestOptions, scale, logger));
     const extraHeaders = options.headers;
     // Octokit's constructor has no option for default headers, so a hook adds them.
     if (extraHeaders) {
@@ -49687,6 +49689,48 @@ function writeQueues(spacingMs) {
         write: queue('parallel-setup-write'),
         notifications: queue('parallel-setup-notifications')
     };
+}
+/**
+ * Returns the seconds to wait before retrying a 429 that the throttling plugin leaves alone,
+ * or undefined for any other error. The plugin handles a 429 whose message names a secondary
+ * limit, or whose x-ratelimit-remaining is 0. GitHub's docs ask clients to wait for retry-after
+ * whenever a response has it, and 60 s otherwise.
+ */
+function unnamedLimitWaitSeconds(error) {
+    const failure = error;
+    if (failure?.status !== 429)
+        return undefined;
+    if (/\bsecondary rate\b/i.test(failure.message ?? ''))
+        return undefined;
+    const headers = failure.response?.headers ?? {};
+    if (String(headers['x-ratelimit-remaining']) === '0')
+        return undefined;
+    const retryAfter = Number(headers['retry-after']);
+    return Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 60;
+}
+/**
+ * Sends a request and, after a 429 that names no limit, waits for the time the response gives
+ * and sends it again, up to the retry count of secondary limits. Each retry goes through the queues again.
+ */
+async function retryUnnamedLimits(send, request, scale, logger) {
+    for (let retryCount = 0;; retryCount++) {
+        try {
+            return await send();
+        }
+        catch (error) {
+            const waitSeconds = unnamedLimitWaitSeconds(error);
+            if (waitSeconds === undefined)
+                throw error;
+            if (retryCount >= MAX_SECONDARY_LIMIT_RETRIES) {
+                logger.warning(`GitHub responded to ${describeRequest(request)} with 429 Too Many Requests; giving up after the last retry.`);
+                throw error;
+            }
+            const totalSeconds = waitSeconds + secondaryLimitBackoffSeconds(retryCount);
+            logger.warning(`GitHub responded to ${describeRequest(request)} with 429 Too Many Requests; ` +
+                `waiting ${totalSeconds} s before retry ${retryCount + 1}.`);
+            await new Promise((resolve) => setTimeout(resolve, (totalSeconds * 1000) / scale));
+        }
+    }
 }
 function describeRequest(request) {
     return `${request.method ?? 'GET'} ${request.url ?? ''}`.trim();
