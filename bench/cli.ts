@@ -25,18 +25,29 @@ export const CLI_FIXTURE = 'test/fixtures/install/npm-app'
 /** With issues: GH_TOKEN and the emulator. Without: `--no-issues`. */
 export type CliVariant = 'issues' | 'no-issues'
 
+/**
+ * The install each task runs: `npm ci` from a warm npm cache, which mostly uses the CPU, or
+ * a stand-in for an install that mostly waits for downloads.
+ */
+export type CliInstall = 'npm' | 'wait'
+
 export interface CliBenchConfig {
   /** Tasks in the manifest, all set up by one `run`. */
   tasks: number
+  /** Duration of the `wait` install, in real milliseconds. */
+  installWaitMs: number
   variants: CliVariantConfig[]
 }
 
 export interface CliVariantConfig {
   variant: CliVariant
+  install: CliInstall
   /** Repetitions of the run with every task. */
   runs: number
   /** How often each task is set up alone. */
   singleRuns: number
+  /** The first this many tasks are set up alone; undefined sets up every task alone. */
+  singleTasks?: number
   /** Whether to add one run with every task and the CLI's default --concurrency. */
   defaultConcurrencyRun: boolean
 }
@@ -67,6 +78,9 @@ export interface CliPhaseRow {
 
 export interface CliVariantRecord {
   variant: CliVariant
+  install: CliInstall
+  /** The manifest's `install` setting of every task. */
+  installSetting: string
   /** The command line of the run with every task, with placeholders for the URLs. */
   command: string
   /** Wall time of the runs with every task, in seconds. */
@@ -99,7 +113,9 @@ const PHASE_ORDER = ['issue', 'worktree', 'copy', 'push', 'install']
 export interface CliBenchRecord {
   tasks: number
   fixture: string
+  /** The command that `install: auto` runs on the fixture. */
   installCommand: string
+  installWaitMs: number
   createLatencyMs: number
   worktreeDelayMs: number
   /** One real second stands for `scale` seconds on GitHub, for latencies and waits alike. */
@@ -120,7 +136,11 @@ export async function runCliBench(
   const taskIds = ids('c', settings.tasks)
 
   const variants: CliVariantRecord[] = []
-  for (const { variant, ...counts } of settings.variants) {
+  for (const { variant, install, ...counts } of settings.variants) {
+    const installSetting = install === 'npm' ? 'auto' : waitCommand(settings.installWaitMs)
+    const singleIds = taskIds.slice(0, counts.singleTasks ?? taskIds.length)
+    const newProject = (): Promise<CliBenchProject> =>
+      createCliBenchProject(taskIds, installSetting, createLatencyMs, worktreeDelayMs, config.scale)
     const allRuns: CliRunOutcome[] = []
     const singleRuns: CliRunOutcome[] = []
     let defaultConcurrency: CliVariantRecord['defaultConcurrency'] = null
@@ -129,17 +149,12 @@ export async function runCliBench(
     for (let round = 0; round < Math.max(counts.runs, counts.singleRuns); round++) {
       if (signal?.aborted) break
       if (round < counts.runs) {
-        const project = await createCliBenchProject(
-          taskIds,
-          createLatencyMs,
-          worktreeDelayMs,
-          config.scale
-        )
+        const project = await newProject()
         try {
           const run = await project.run(variant, ['--concurrency', String(settings.tasks)], signal)
           allRuns.push(run)
           log(
-            `cli ${variant}, ${settings.tasks} tasks at once, run ${round + 1}: ` +
+            `cli ${variant} ${install}, ${settings.tasks} tasks at once, run ${round + 1}: ` +
               `${(run.wallMs / 1000).toFixed(2)} s` +
               (run.exitCode !== 0 ? `, exit code ${run.exitCode}` : '')
           )
@@ -148,19 +163,14 @@ export async function runCliBench(
         }
       }
       if (round < counts.singleRuns) {
-        const project = await createCliBenchProject(
-          taskIds,
-          createLatencyMs,
-          worktreeDelayMs,
-          config.scale
-        )
+        const project = await newProject()
         try {
-          for (const task of taskIds) {
+          for (const task of singleIds) {
             singleRuns.push(await project.run(variant, ['--only', task], signal))
           }
-          const walls = singleRuns.slice(-taskIds.length).map((run) => run.wallMs / 1000)
+          const walls = singleRuns.slice(-singleIds.length).map((run) => run.wallMs / 1000)
           log(
-            `cli ${variant}, each task alone, round ${round + 1}: ` +
+            `cli ${variant} ${install}, ${singleIds.length} tasks alone, round ${round + 1}: ` +
               `median ${median(walls).toFixed(2)} s, slowest ${Math.max(...walls).toFixed(2)} s`
           )
         } finally {
@@ -169,12 +179,7 @@ export async function runCliBench(
       }
     }
     if (counts.defaultConcurrencyRun && !signal?.aborted) {
-      const project = await createCliBenchProject(
-        taskIds,
-        createLatencyMs,
-        worktreeDelayMs,
-        config.scale
-      )
+      const project = await newProject()
       try {
         const run = await project.run(variant, [], signal)
         defaultConcurrency = {
@@ -182,20 +187,23 @@ export async function runCliBench(
           wallS: round(run.wallMs / 1000),
           exitCode: run.exitCode
         }
-        log(`cli ${variant}, default concurrency: ${(run.wallMs / 1000).toFixed(2)} s`)
+        log(`cli ${variant} ${install}, default concurrency: ${(run.wallMs / 1000).toFixed(2)} s`)
       } finally {
         await project.stop()
       }
     }
-    variants.push(
-      buildVariant(variant, settings.tasks, allRuns, singleRuns, defaultConcurrency, cpus)
-    )
+    variants.push({
+      ...buildVariant(variant, settings.tasks, allRuns, singleRuns, defaultConcurrency, cpus),
+      install,
+      installSetting
+    })
   }
 
   return {
     tasks: settings.tasks,
     fixture: CLI_FIXTURE,
     installCommand: 'npm ci',
+    installWaitMs: settings.installWaitMs,
     createLatencyMs,
     worktreeDelayMs,
     scale: config.scale,
@@ -211,7 +219,7 @@ function buildVariant(
   singleRuns: CliRunOutcome[],
   defaultConcurrency: CliVariantRecord['defaultConcurrency'],
   cpus: number
-): CliVariantRecord {
+): Omit<CliVariantRecord, 'install' | 'installSetting'> {
   const all = summarize(allRuns.map((run) => run.wallMs / 1000))
   const single = summarize(singleRuns.map((run) => run.wallMs / 1000))
   const ratios = all.values.map((value) => value / single.max)
@@ -286,12 +294,13 @@ interface CliBenchProject {
  */
 async function createCliBenchProject(
   taskIds: readonly string[],
+  installSetting: string,
   createLatencyMs: number,
   worktreeDelayMs: number,
   timeScale: number
 ): Promise<CliBenchProject> {
   const sandbox = createGitSandbox('parallel-setup-bench-cli-')
-  const checkout = seedRepository(sandbox, taskIds)
+  const checkout = seedRepository(sandbox, taskIds, installSetting)
   const shim = writeGitShim(sandbox.root, worktreeDelayMs)
   const npmCache = path.join(sandbox.root, 'npm-cache')
 
@@ -370,13 +379,24 @@ async function createCliBenchProject(
   }
 }
 
-function seedRepository(sandbox: GitSandbox, taskIds: readonly string[]): string {
+function seedRepository(
+  sandbox: GitSandbox,
+  taskIds: readonly string[],
+  installSetting: string
+): string {
   const bare = path.join(sandbox.root, 'remote.git')
   sandbox.git(sandbox.root, ['init', '--quiet', '--bare', '--initial-branch=main', bare])
   const seed = path.join(sandbox.root, 'seed')
   fs.cpSync(path.join(repositoryRoot, CLI_FIXTURE), seed, { recursive: true })
   const tasks = taskIds.map((id) => `  - id: ${id}\n    title: CLI bench task ${id}\n`)
-  const manifest = ['version: 1', 'defaults:', '  install: auto', 'tasks:', ...tasks, ''].join('\n')
+  const manifest = [
+    'version: 1',
+    'defaults:',
+    `  install: ${installSetting}`,
+    'tasks:',
+    ...tasks,
+    ''
+  ].join('\n')
   fs.mkdirSync(path.join(seed, '.github'))
   fs.writeFileSync(path.join(seed, MANIFEST_PATH), manifest)
   fs.writeFileSync(path.join(seed, '.gitignore'), 'node_modules/\n.env\n')
@@ -387,6 +407,11 @@ function seedRepository(sandbox: GitSandbox, taskIds: readonly string[]): string
   const checkout = path.join(sandbox.root, 'checkout')
   sandbox.git(sandbox.root, ['clone', '--quiet', bare, checkout])
   return checkout
+}
+
+/** Returns the shell command that waits `ms` milliseconds without using the CPU. */
+export function waitCommand(ms: number): string {
+  return `sleep ${(ms / 1000).toFixed(3)}`
 }
 
 interface RunJson {

@@ -67,7 +67,7 @@ export interface ComparisonRow {
   /** Requests each lone leg made, and how many of them went to the Search API. */
   isolatedLegRequests: number[]
   isolatedLegSearchRequests: number
-  /** One runner per leg: the same N legs with at most one per CPU at once, or null when not run. */
+  /** One runner per leg: the same N legs, a few at a time, or null when not run. */
   perLeg: PerLegRow | null
   failures: number
   /** The end of the output of up to three steps that did not end ready. */
@@ -79,7 +79,7 @@ export interface ComparisonRow {
  * on a runner of its own. The parallel setup phase is then as long as the slowest leg.
  */
 export interface PerLegRow {
-  /** Legs at once: the machine's CPU count. */
+  /** Legs at once, at most the machine's CPU count. */
   concurrency: number
   /** t(N): the slowest leg's wall time of each run, in seconds. */
   slowestLeg: Summary
@@ -156,6 +156,7 @@ export async function runComparison(
   const sequentialRuns: Array<Awaited<ReturnType<typeof runSequential>>> = []
   const perLegRuns = new Map<number, ArmRun[]>()
   const perLeg = settings.perLeg
+  const perLegConcurrency = Math.max(1, Math.min(perLeg?.concurrency ?? cpus, cpus))
   const repetitions = Math.max(
     settings.sequentialRuns,
     ...settings.sizes.map((tasks) => parallelRunsFor(settings, tasks)),
@@ -206,7 +207,7 @@ export async function runComparison(
     try {
       const matrix = await planMatrix(project, 't*')
       const run = await runParallel(project, matrix, {
-        runners: cpus,
+        runners: perLegConcurrency,
         createsPerMinute: 0,
         signal
       })
@@ -252,6 +253,7 @@ export async function runComparison(
       probes: probes.get(tasks) ?? [],
       perTaskS: sequentialPerTask.median,
       perLeg: perLegRuns.get(tasks) ?? [],
+      perLegConcurrency,
       cpus
     })
   )
@@ -283,6 +285,7 @@ function buildRow(
     probes: Array<{ wallMs: number; requests: number; searchRequests: number }>
     perTaskS: number
     perLeg: ArmRun[]
+    perLegConcurrency: number
     cpus: number
   }
 ): ComparisonRow {
@@ -336,13 +339,13 @@ function buildRow(
         : null,
     isolatedLegRequests: data.probes.map((probe) => probe.requests),
     isolatedLegSearchRequests: data.probes.reduce((sum, probe) => sum + probe.searchRequests, 0),
-    perLeg: data.perLeg.length > 0 ? buildPerLegRow(data.perLeg, data.cpus) : null,
+    perLeg: data.perLeg.length > 0 ? buildPerLegRow(data.perLeg, data.perLegConcurrency) : null,
     failures: failed.length,
     failureOutput: failed.slice(0, 3).map((leg) => `${leg.task}: ${leg.error ?? leg.status}`)
   }
 }
 
-function buildPerLegRow(runs: ArmRun[], cpus: number): PerLegRow {
+function buildPerLegRow(runs: ArmRun[], concurrency: number): PerLegRow {
   const legs = runs.flatMap((run) => run.legs.map((leg) => leg.wallMs / 1000))
   const sorted = [...legs].sort((a, b) => a - b)
   const cpu = runs
@@ -352,7 +355,7 @@ function buildPerLegRow(runs: ArmRun[], cpus: number): PerLegRow {
     .map((run) => run.otherCpuSeconds)
     .filter((value): value is number => value !== undefined)
   return {
-    concurrency: cpus,
+    concurrency,
     slowestLeg: roundSummary(
       summarize(runs.map((run) => Math.max(...run.legs.map((leg) => leg.wallMs / 1000))))
     ),

@@ -27,13 +27,17 @@ export interface ComparisonConfig {
   /** Lone legs run after each parallel run, one at a time, as on a runner of their own. */
   probes: number
   /**
-   * One runner per leg: the N legs of a new project run at most as many at once as the
-   * machine has CPUs, so that none waits for a CPU, and t(N) is the slowest leg's own time.
-   * Null skips it.
+   * One runner per leg: the N legs of a new project run a few at a time, so that none waits
+   * for a CPU, and t(N) is the slowest leg's own time. Null skips it.
    */
   perLeg: {
     /** Task counts, measured only where `sizes` also contains them. */
     sizes: number[]
+    /**
+     * Legs at once, capped at the CPU count. With 1 the leg has one CPU and the emulator and git
+     * server the other, as a runner has its machine to itself.
+     */
+    concurrency: number
     runs: { small: number; large: number; smallMax: number }
   } | null
 }
@@ -115,14 +119,18 @@ export function configFor(mode: BenchMode): BenchConfig {
           sequentialRuns: 2,
           runners: 64,
           probes: 1,
-          perLeg: { sizes: [5, 20, 100], runs: { small: 2, large: 1, smallMax: 5 } }
+          perLeg: {
+            sizes: [5, 100],
+            concurrency: 1,
+            runs: { small: 3, large: 1, smallMax: 5 }
+          }
         },
         // The CLI section covers many tasks in one process, so list mode is not run.
         listModeTasks: 0,
         // 256 legs need 200 to 280 CPU-seconds (0.8 to 1.1 a leg here; 2 CPUs: 2 minutes or more), which does not fit the
         // ten minutes beside the other sections. So the full run replays the same shape with 32
         // legs, and --github-limits runs the 256 legs themselves.
-        limits: { divisor: 8, timeScale: 3 },
+        limits: { divisor: 8, timeScale: 4 },
         costs: {
           coldStartRuns: 5,
           planSizes: [1_000, 10_000],
@@ -132,11 +140,35 @@ export function configFor(mode: BenchMode): BenchConfig {
         },
         install: { managers: ['npm', 'pnpm', 'yarn'], runs: 2, fixtures: 'bench' },
         // Each client opens at most one issue a second, so 20 issues need 19 s at full scale.
+        // The wait install stands for 60 s of downloads at the scale of 1/30 (an assumed figure).
+        // To fit the ten minutes, only the first 10 or 5 tasks of a variant run alone.
         cli: {
           tasks: 20,
+          installWaitMs: 2_000,
           variants: [
-            { variant: 'issues', runs: 1, singleRuns: 1, defaultConcurrencyRun: false },
-            { variant: 'no-issues', runs: 2, singleRuns: 1, defaultConcurrencyRun: false }
+            {
+              variant: 'issues',
+              install: 'npm',
+              runs: 1,
+              singleRuns: 1,
+              singleTasks: 10,
+              defaultConcurrencyRun: false
+            },
+            {
+              variant: 'no-issues',
+              install: 'npm',
+              runs: 2,
+              singleRuns: 1,
+              defaultConcurrencyRun: false
+            },
+            {
+              variant: 'no-issues',
+              install: 'wait',
+              runs: 2,
+              singleRuns: 1,
+              singleTasks: 5,
+              defaultConcurrencyRun: false
+            }
           ]
         }
       }
@@ -151,7 +183,7 @@ export function configFor(mode: BenchMode): BenchConfig {
           sequentialRuns: 1,
           runners: 64,
           probes: 1,
-          perLeg: { sizes: [5], runs: { small: 1, large: 1, smallMax: 5 } }
+          perLeg: { sizes: [5], concurrency: 1, runs: { small: 1, large: 1, smallMax: 5 } }
         },
         listModeTasks: 0,
         limits: null,
@@ -165,7 +197,24 @@ export function configFor(mode: BenchMode): BenchConfig {
         install: { managers: ['npm'], runs: 1, fixtures: 'bench' },
         cli: {
           tasks: 5,
-          variants: [{ variant: 'no-issues', runs: 1, singleRuns: 1, defaultConcurrencyRun: false }]
+          installWaitMs: 2_000,
+          variants: [
+            {
+              variant: 'no-issues',
+              install: 'npm',
+              runs: 1,
+              singleRuns: 1,
+              defaultConcurrencyRun: false
+            },
+            {
+              variant: 'no-issues',
+              install: 'wait',
+              runs: 1,
+              singleRuns: 1,
+              singleTasks: 2,
+              defaultConcurrencyRun: false
+            }
+          ]
         }
       }
     case 'smoke':
@@ -179,7 +228,7 @@ export function configFor(mode: BenchMode): BenchConfig {
           sequentialRuns: 1,
           runners: 4,
           probes: 1,
-          perLeg: { sizes: [1, 2], runs: { small: 1, large: 1, smallMax: 2 } }
+          perLeg: { sizes: [1, 2], concurrency: 2, runs: { small: 1, large: 1, smallMax: 2 } }
         },
         listModeTasks: 2,
         // 8 legs, 2 creations a minute and 3 requests at once, one emulated minute a real second.
@@ -194,7 +243,25 @@ export function configFor(mode: BenchMode): BenchConfig {
         install: { managers: ['npm'], runs: 1, fixtures: 'test' },
         cli: {
           tasks: 2,
-          variants: [{ variant: 'issues', runs: 1, singleRuns: 1, defaultConcurrencyRun: false }]
+          installWaitMs: 200,
+          variants: [
+            {
+              variant: 'issues',
+              install: 'npm',
+              runs: 1,
+              singleRuns: 1,
+              singleTasks: 10,
+              defaultConcurrencyRun: false
+            },
+            {
+              variant: 'no-issues',
+              install: 'wait',
+              runs: 1,
+              singleRuns: 1,
+              singleTasks: 1,
+              defaultConcurrencyRun: false
+            }
+          ]
         }
       }
   }

@@ -20,11 +20,25 @@ export function renderCli(record: BenchRecord): string[] {
     '## 6. The local CLI: every task at once against each task alone',
     '',
     `\`parallel-setup run\` is the bundled CLI (dist/cli, copied at the start) run by Node 24 in a ` +
-      `clone of a local bare repository, with a manifest of ${cli.tasks} tasks. Each task has ` +
-      `\`install: auto\` on \`${cli.fixture}\` (is-number 7.0.0 in an npm lockfile), so the CLI ` +
-      `runs \`${cli.installCommand}\` in every worktree, a real install from an npm cache that ` +
-      'one untimed install filled first (`npm_config_prefer_offline`), as the second and later ' +
-      'worktrees of a developer find it. The step latencies are those of section 1: ' +
+      `clone of a local bare repository, with a manifest of ${cli.tasks} tasks on ` +
+      `\`${cli.fixture}\` (is-number 7.0.0 in an npm lockfile). Each task installs in one of two ways:`,
+    '',
+    `- **npm ci:** \`install: auto\`, so the CLI runs \`${cli.installCommand}\` in every worktree, ` +
+      'a real install from an npm cache that one untimed install filled first ' +
+      '(`npm_config_prefer_offline`), as the second and later worktrees of a developer find ' +
+      'it. This install mostly uses the CPU.',
+    ...(cli.variants.some((variant) => variant.install === 'wait')
+      ? [
+          `- **Waiting install:** \`install: ${waitSetting(cli)}\`, a stand-in for an install ` +
+            'that spends its time waiting for downloads, as a cold install on a new machine ' +
+            `does. At the scale of 1/${cli.scale}, its ${(cli.installWaitMs / 1000).toFixed(0)} s ` +
+            `stand for ${((cli.installWaitMs * cli.scale) / 60_000).toFixed(0)} min of downloads, ` +
+            'an assumed figure. It separates how well the CLI overlaps the tasks from how much ' +
+            'CPU their installs need.'
+        ]
+      : []),
+    '',
+    'The step latencies are those of section 1: ' +
       `${Math.round(cli.createLatencyMs)} ms added to each issue creation in the emulator and ` +
       `${Math.round(cli.worktreeDelayMs)} ms of sleep before each \`git worktree add\`.`,
     '',
@@ -32,7 +46,8 @@ export function renderCli(record: BenchRecord): string[] {
       'every task starts at the same moment.',
     '- **Alone:** `parallel-setup run --only <task>` once for each task, one after another in ' +
       'another new clone, so that the later tasks find the earlier ones set up, as the tasks ' +
-      'of the run at once find each other.',
+      'of the run at once find each other. Where the table counts fewer tasks alone than the ' +
+      'run at once has, only the first ones ran alone, to keep the bench within its time.',
     '- **With issues** passes `--repo octo-org/bench --api-url <emulator>` with a token in ' +
       '`GH_TOKEN`; **without issues** passes `--no-issues`.',
     '',
@@ -85,13 +100,14 @@ export function renderCli(record: BenchRecord): string[] {
 /** Explains the ratios by the issue spacing, the repository lock and the CPU time. */
 function describeCli(cli: CliBenchRecord, cpus: number): string[] {
   const lines: string[] = []
-  const issues = cli.variants.find((variant) => variant.variant === 'issues')
-  const noIssues = cli.variants.find((variant) => variant.variant === 'no-issues')
+  const npm = cli.variants.filter((variant) => variant.install !== 'wait')
+  const issues = npm.find((variant) => variant.variant === 'issues')
+  const noIssues = npm.find((variant) => variant.variant === 'no-issues')
   const issuePhase = issues?.phases.find((phase) => phase.phase === 'issue')
   if (issues && issuePhase) {
     const spacing = ((cli.tasks - 1) * WRITE_SPACING_MS) / 1000
     lines.push(
-      `**With issues** the run at once took ${issues.all.median.toFixed(2)} s, and the slowest ` +
+      `**With issues, npm ci,** the run at once took ${issues.all.median.toFixed(2)} s, and the slowest ` +
         `issue phase ${(issuePhase.allMaxMs / 1000).toFixed(2)} s against ` +
         `${(issuePhase.singleMedianMs / 1000).toFixed(2)} s alone. The CLI sets every task up in ` +
         'one process with one GitHub client, which leaves one second between two writes, as ' +
@@ -108,7 +124,7 @@ function describeCli(cli: CliBenchRecord, cpus: number): string[] {
     const push = noIssues.phases.find((phase) => phase.phase === 'push')
     const install = noIssues.phases.find((phase) => phase.phase === 'install')
     const parts = [
-      `**Without issues** the run at once took ${noIssues.all.median.toFixed(2)} s, ` +
+      `**Without issues, npm ci,** the run at once took ${noIssues.all.median.toFixed(2)} s, ` +
         `${noIssues.ratioToSlowestSingle.toFixed(2)} times the slowest task alone.`
     ]
     if (noIssues.machineBoundS !== null && noIssues.allCpuS) {
@@ -141,6 +157,7 @@ function describeCli(cli: CliBenchRecord, cpus: number): string[] {
     }
     lines.push(parts.join(' '), '')
   }
+  lines.push(...describeWaitingInstall(cli))
   if (issues?.defaultConcurrency) {
     lines.push(
       `With issues and without \`--concurrency\` (${issues.defaultConcurrency.concurrency} at a ` +
@@ -149,6 +166,37 @@ function describeCli(cli: CliBenchRecord, cpus: number): string[] {
     )
   }
   return lines
+}
+
+/** Explains the runs with the waiting install, where the CPU is not the limit. */
+function describeWaitingInstall(cli: CliBenchRecord): string[] {
+  const lines: string[] = []
+  for (const variant of cli.variants.filter((candidate) => candidate.install === 'wait')) {
+    const install = variant.phases.find((phase) => phase.phase === 'install')
+    const parts = [
+      `**${capitalize(variantName(variant))}:** the run at once took ` +
+        `${variant.all.median.toFixed(2)} s, ${variant.ratioToSlowestSingle.toFixed(2)} times ` +
+        `the slowest of ${variant.single.runs} tasks alone (${variant.single.max.toFixed(2)} s).`
+    ]
+    if (variant.machineBoundS !== null && variant.allCpuS) {
+      parts.push(
+        `Its ${cli.tasks} tasks used ${variant.allCpuS.median.toFixed(1)} CPU-seconds, so the ` +
+          `machine bound is ${variant.machineBoundS.toFixed(2)} s.`
+      )
+    }
+    if (install) {
+      parts.push(
+        `The install phase took ${install.singleMedianMs} ms alone and ${install.allMedianMs} ms ` +
+          `(median) with ${cli.tasks} at once, against the ${cli.installWaitMs} ms it waits.`
+      )
+    }
+    lines.push(parts.join(' '), '')
+  }
+  return lines
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 /** Rows for the goals table: one per variant. */
@@ -164,7 +212,13 @@ export function cliGoalRows(record: BenchRecord): Array<[string, string, string]
 }
 
 function variantName(variant: CliVariantRecord): string {
-  return variant.variant === 'issues' ? 'with issues' : 'without issues'
+  const issues = variant.variant === 'issues' ? 'with issues' : 'without issues'
+  // Records written before the waiting install existed have no install field: they ran npm ci.
+  return `${issues}, ${variant.install === 'wait' ? 'waiting install' : 'npm ci'}`
+}
+
+function waitSetting(cli: CliBenchRecord): string {
+  return cli.variants.find((variant) => variant.install === 'wait')?.installSetting ?? ''
 }
 
 function formatSingles(summary: Summary): string {

@@ -178,14 +178,14 @@ function renderModel(record: BenchRecord): string[] {
     ...(c.rows.some((row) => row.perLeg)
       ? [
           `- **One runner per leg** runs the same fan-out on a new repository and emulator, but ` +
-            `at most ${c.rows.find((row) => row.perLeg)!.perLeg!.concurrency} legs at once, one ` +
-            "per CPU, so that no leg waits for a CPU. Each leg's own wall time, from spawn to " +
+            describeConcurrency(c.rows.find((row) => row.perLeg)!.perLeg!.concurrency) +
+            ", so that no leg waits for a CPU. Each leg's own wall time, from spawn to " +
             'exit, is then what it takes on a runner of its own, against the same emulator and ' +
             'remote, which by the end hold every issue and branch of the N tasks. On GitHub all ' +
             'legs start together, so the setup phase lasts as long as the slowest leg: that ' +
             "is this strategy's t(N). It leaves out what this machine cannot show: the time " +
             'GitHub needs to start N runners, and whether GitHub answers N legs at once as fast ' +
-            'as two.'
+            `as ${c.rows.find((row) => row.perLeg)!.perLeg!.concurrency === 1 ? 'one' : 'a few'}.`
         ]
       : []),
     "- Both strategies have GitHub's secondary limits off in the emulator and the pacing of " +
@@ -251,6 +251,13 @@ function renderComparison(record: BenchRecord): string[] {
 }
 
 /** Explains the measured speedups by the CPU time of a step, when the runs measured it. */
+/** Describes how many legs of the one-runner-per-leg strategy ran at once. */
+function describeConcurrency(concurrency: number): string {
+  return concurrency === 1
+    ? 'one leg at a time, which leaves the rest of the machine to the emulator and git'
+    : `at most ${concurrency} legs at once, one per CPU`
+}
+
 function describeSpeedup(c: ComparisonRecord, cpus: number): string[] {
   const measured = c.rows.filter((row) => !row.speedupIsEstimate && row.tasks >= 5)
   if (measured.length === 0 || c.sequentialCpuPerTaskS === null) return []

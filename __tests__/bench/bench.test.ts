@@ -112,7 +112,10 @@ describe('bench in smoke mode', () => {
   it('runs the CLI with every task and each alone', () => {
     const cli = record.cli!
     expect(cli.tasks).toBe(2)
-    expect(cli.variants.map((variant) => variant.variant)).toEqual(['issues'])
+    expect(cli.variants.map((variant) => `${variant.variant} ${variant.install}`)).toEqual([
+      'issues npm',
+      'no-issues wait'
+    ])
     const variant = cli.variants[0]!
     expect(variant.failures).toBe(0)
     expect(variant.failureOutput).toEqual([])
@@ -126,6 +129,19 @@ describe('bench in smoke mode', () => {
     ])
     expect(variant.ratioToSlowestSingle).toBeGreaterThan(0)
     expect(variant.command).toContain('--concurrency 2')
+    expect(variant.installSetting).toBe('auto')
+  })
+
+  it('runs the CLI with a waiting install', () => {
+    const variant = record.cli!.variants[1]!
+    expect(variant.installSetting).toBe('sleep 0.200')
+    expect(variant.failures).toBe(0)
+    expect(variant.all.runs).toBe(1)
+    expect(variant.single.runs).toBe(1)
+    const install = variant.phases.find((phase) => phase.phase === 'install')!
+    // sleep waits at least its time, so the phase cannot be shorter.
+    expect(install.singleMedianMs).toBeGreaterThanOrEqual(200)
+    expect(install.allMedianMs).toBeGreaterThanOrEqual(200)
   })
 
   it('times a cold and a shared-cache install', () => {
