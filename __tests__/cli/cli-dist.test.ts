@@ -243,6 +243,8 @@ describe('dist/cli on a scratch repository', () => {
     expect(result.stderr).toMatch(
       /^web: failed after \d+\.\d s: Installing dependencies failed in /m
     )
+    // The progress line and the report name the failure, and no warning repeats it.
+    expect(result.stderr).not.toMatch(/warning: .*failed with exit code 3/)
     expect(result.stdout).toContain('1 task: 0 ready, 1 failed, 0 missing')
     expect(result.stdout).toContain(
       `web failed: Installing dependencies failed in ${worktree('web')}: \`echo broken >&2; exit 3\` failed with exit code 3.\n  broken\n  Log: .worktrees/.logs/web.log\n`

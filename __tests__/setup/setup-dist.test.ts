@@ -210,6 +210,11 @@ describe('dist/setup against the emulator and real git', () => {
     expect(run.outputs['install-status']).toBe('failed')
     expect(run.outputs.status).toBe('failed')
     expect(run.outputs['issue-number']).toBe('1')
+    // One annotation carries the failure: no warning repeats it before the step fails.
+    const reports = run.annotations.filter((annotation) =>
+      annotation.message.includes('failed with exit code 3')
+    )
+    expect(reports.map((annotation) => annotation.level)).toEqual(['error'])
     expect(remoteBranchHead(project.sandbox, project.remote, 'task/a')).toMatch(/^[0-9a-f]{40}$/)
     const rerun = await project.run('setup', project.checkout(), { task: 'a' })
     expect(rerun.outputs.status).toBe('ready')

@@ -41516,8 +41516,8 @@ async function runInstall(plan, options = {}) {
             reason: plan.reason
         };
     }
+    // A failure is returned, not logged: the caller reports it once, with the task it belongs to.
     if (plan.status === 'failed') {
-        logger.warning(plan.reason);
         return {
             status: 'failed',
             packageManager: plan.packageManager,
@@ -41558,7 +41558,6 @@ async function runInstall(plan, options = {}) {
         const durationMs = Math.round(external_node_perf_hooks_.performance.now() - started);
         const message = error instanceof Error ? error.message : String(error);
         logger.endGroup();
-        logger.warning(`Dependency install \`${plan.command}\` could not start: ${message}`);
         return {
             status: 'failed',
             ...summary,
@@ -41575,7 +41574,6 @@ async function runInstall(plan, options = {}) {
     // pnpm prints its errors to stdout, so stdout is used when stderr is empty.
     const output = stderrExcerpt.text() || stdoutExcerpt.text();
     const error = `${describeFailure(plan.command, exitCode, output)}\n${output}`.trimEnd();
-    logger.warning(error);
     return { status: 'failed', ...summary, durationMs, exitCode, error };
 }
 /** Builds the first line of a failure message, with a hint for failures that have a known cause. */
@@ -42456,7 +42454,9 @@ async function setUpTask(task, context) {
             context.onPermissionDenied(error);
         }
         else {
-            logger.warning(`Task '${task.id}' failed: ${result.error}`);
+            // The setup action and the CLI both end with a report of every failed task, so a
+            // warning here would print the same message twice.
+            logger.debug(`Task '${task.id}' failed: ${result.error}`);
         }
     }
     phases.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
@@ -44048,7 +44048,7 @@ function sleep(ms) {
 /* harmony export */   gY: () => (/* binding */ parseMarker),
 /* harmony export */   tr: () => (/* binding */ MAX_BODY_LENGTH)
 /* harmony export */ });
-/* unused harmony export renderMarker */
+/* unused harmony exports renderMarker, characterCount */
 /** GitHub rejects issue and comment bodies longer than this many characters. */
 const MAX_BODY_LENGTH = 65_536;
 const MARKER_PATTERN = /<!-- parallel-setup:task=([A-Za-z0-9._-]+) manifest=(\S+) -->/;
@@ -44073,17 +44073,37 @@ function sameTask(a, b) {
 function renderIssueBody(markdown, key) {
     const marker = renderMarker(key);
     const whole = markdown === '' ? marker : `${markdown}\n\n${marker}`;
-    if (whole.length <= MAX_BODY_LENGTH)
+    if (characterCount(whole) <= MAX_BODY_LENGTH)
         return whole;
-    const note = (kept) => `\n\n> [!NOTE]\n> This body was cut to ${kept.toLocaleString('en-US')} of ${markdown.length.toLocaleString('en-US')} characters, ` +
+    const total = characterCount(markdown);
+    const note = (keptCount) => `\n\n> [!NOTE]\n> This body was cut to ${keptCount.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} characters, ` +
         `because GitHub allows at most ${MAX_BODY_LENGTH.toLocaleString('en-US')}. The full text is in \`${key.manifest}\`, task \`${key.task}\`.`;
-    const reserve = note(markdown.length).length + marker.length + 2;
-    let kept = MAX_BODY_LENGTH - reserve;
-    // Never split a surrogate pair: half an emoji would make the body invalid UTF-8.
-    const last = markdown.charCodeAt(kept - 1);
-    if (last >= 0xd800 && last <= 0xdbff)
-        kept -= 1;
-    return `${markdown.slice(0, kept)}${note(kept)}\n\n${marker}`;
+    const reserve = characterCount(note(total)) + characterCount(marker) + 2;
+    const keptCount = MAX_BODY_LENGTH - reserve;
+    return `${leadingCharacters(markdown, keptCount)}${note(keptCount)}\n\n${marker}`;
+}
+/** Returns the first `count` code points of a text, so that no emoji is split in half. */
+function leadingCharacters(text, count) {
+    let endIndex = 0;
+    let counted = 0;
+    for (const character of text) {
+        if (counted === count)
+            break;
+        endIndex += character.length;
+        counted++;
+    }
+    return text.slice(0, endIndex);
+}
+/**
+ * Counts the characters of a body as code points.
+ * NOTE: GitHub's docs do not say how the limit counts characters. Code points are assumed,
+ * as in the emulator. Counting UTF-16 units instead would cut bodies with emoji shorter.
+ */
+function characterCount(text) {
+    let count = 0;
+    for (const _ of text)
+        count++;
+    return count;
 }
 
 

@@ -54,8 +54,8 @@ export async function runInstall(
       reason: plan.reason
     }
   }
+  // A failure is returned, not logged: the caller reports it once, with the task it belongs to.
   if (plan.status === 'failed') {
-    logger.warning(plan.reason)
     return {
       status: 'failed',
       packageManager: plan.packageManager,
@@ -97,7 +97,6 @@ export async function runInstall(
     const durationMs = Math.round(performance.now() - started)
     const message = error instanceof Error ? error.message : String(error)
     logger.endGroup()
-    logger.warning(`Dependency install \`${plan.command}\` could not start: ${message}`)
     return {
       status: 'failed',
       ...summary,
@@ -118,7 +117,6 @@ export async function runInstall(
   // pnpm prints its errors to stdout, so stdout is used when stderr is empty.
   const output = stderrExcerpt.text() || stdoutExcerpt.text()
   const error = `${describeFailure(plan.command, exitCode, output)}\n${output}`.trimEnd()
-  logger.warning(error)
   return { status: 'failed', ...summary, durationMs, exitCode, error }
 }
 

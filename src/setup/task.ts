@@ -328,7 +328,9 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
       // The caller ends the leg with this message once; a warning would repeat it.
       context.onPermissionDenied(error)
     } else {
-      logger.warning(`Task '${task.id}' failed: ${result.error}`)
+      // The setup action and the CLI both end with a report of every failed task, so a
+      // warning here would print the same message twice.
+      logger.debug(`Task '${task.id}' failed: ${result.error}`)
     }
   }
 
