@@ -2,6 +2,7 @@ import {
   MAX_BODY_LENGTH,
   parseMarker,
   renderIssueBody,
+  characterCount,
   renderMarker
 } from '../../src/github/body.js'
 
@@ -40,10 +41,28 @@ describe('renderIssueBody', () => {
     expect(parseMarker(body)).toEqual(key)
   })
 
+  it('counts an emoji once', () => {
+    const markdown = '🚀'.repeat(40_000)
+    expect(renderIssueBody(markdown, key)).toBe(`${markdown}\n\n${renderMarker(key)}`)
+  })
+
   it('never splits an emoji', () => {
-    const body = renderIssueBody('🚀'.repeat(40_000), key)
-    expect(body.length).toBeLessThanOrEqual(MAX_BODY_LENGTH)
-    expect(Buffer.from(body, 'utf8').toString('utf8')).toBe(body)
+    const body = renderIssueBody('🚀'.repeat(70_000), key)
+    expect(characterCount(body)).toBe(MAX_BODY_LENGTH)
+    expect(body).toContain('of 70,000 characters')
     expect(body).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/)
+    expect(parseMarker(body)).toEqual(key)
+  })
+})
+
+describe('characterCount', () => {
+  it.each([
+    ['', 0],
+    ['abc', 3],
+    ['🚀', 1],
+    ['é', 1],
+    ['a🚀b', 3]
+  ])('counts %j as %i', (text, count) => {
+    expect(characterCount(text)).toBe(count)
   })
 })

@@ -32,15 +32,36 @@ export function sameTask(a: TaskKey, b: TaskKey): boolean {
 export function renderIssueBody(markdown: string, key: TaskKey): string {
   const marker = renderMarker(key)
   const whole = markdown === '' ? marker : `${markdown}\n\n${marker}`
-  if (whole.length <= MAX_BODY_LENGTH) return whole
+  if (characterCount(whole) <= MAX_BODY_LENGTH) return whole
 
-  const note = (kept: number): string =>
-    `\n\n> [!NOTE]\n> This body was cut to ${kept.toLocaleString('en-US')} of ${markdown.length.toLocaleString('en-US')} characters, ` +
+  const total = characterCount(markdown)
+  const note = (keptCount: number): string =>
+    `\n\n> [!NOTE]\n> This body was cut to ${keptCount.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} characters, ` +
     `because GitHub allows at most ${MAX_BODY_LENGTH.toLocaleString('en-US')}. The full text is in \`${key.manifest}\`, task \`${key.task}\`.`
-  const reserve = note(markdown.length).length + marker.length + 2
-  let kept = MAX_BODY_LENGTH - reserve
-  // Never split a surrogate pair: half an emoji would make the body invalid UTF-8.
-  const last = markdown.charCodeAt(kept - 1)
-  if (last >= 0xd800 && last <= 0xdbff) kept -= 1
-  return `${markdown.slice(0, kept)}${note(kept)}\n\n${marker}`
+  const reserve = characterCount(note(total)) + characterCount(marker) + 2
+  const keptCount = MAX_BODY_LENGTH - reserve
+  return `${leadingCharacters(markdown, keptCount)}${note(keptCount)}\n\n${marker}`
+}
+
+/** Returns the first `count` code points of a text, so that no emoji is split in half. */
+function leadingCharacters(text: string, count: number): string {
+  let endIndex = 0
+  let counted = 0
+  for (const character of text) {
+    if (counted === count) break
+    endIndex += character.length
+    counted++
+  }
+  return text.slice(0, endIndex)
+}
+
+/**
+ * Counts the characters of a body as code points.
+ * NOTE: GitHub's docs do not say how the limit counts characters. Code points are assumed,
+ * as in the emulator. Counting UTF-16 units instead would cut bodies with emoji shorter.
+ */
+export function characterCount(text: string): number {
+  let count = 0
+  for (const _ of text) count++
+  return count
 }
