@@ -94,7 +94,20 @@ export interface PerLegRow {
   otherCpuS: number | null
   /** REST requests of a run divided by its legs, median over the runs. */
   requestsPerLeg: number
+  /**
+   * The first and the last tenth of the first run's legs, in the order they ran: how a leg's
+   * own work changes as the repository and the remote fill up. Null with fewer than 10 legs.
+   */
+  growth: { first: LegGroup; last: LegGroup } | null
   failures: number
+}
+
+/** Medians over a group of legs that ran one after another. */
+export interface LegGroup {
+  legs: number
+  wallS: number
+  /** Median duration of each phase, in milliseconds. */
+  phasesMs: Record<string, number>
 }
 
 export interface ListModeRecord {
@@ -366,8 +379,26 @@ function buildPerLegRow(runs: ArmRun[], concurrency: number): PerLegRow {
     cpuSecondsPerLeg: cpu.length > 0 ? round(median(cpu)) : null,
     otherCpuS: other.length > 0 ? round(median(other), 1) : null,
     requestsPerLeg: round(median(runs.map((run) => run.requests / run.tasks)), 2),
+    growth: legGrowth(runs[0]!.legs),
     failures: runs.reduce((sum, run) => sum + run.failures, 0)
   }
+}
+
+/** Compares the first tenth of the legs with the last tenth; null with fewer than 10 legs. */
+function legGrowth(legs: ArmRun['legs']): PerLegRow['growth'] {
+  if (legs.length < 10) return null
+  const size = Math.floor(legs.length / 10)
+  const group = (part: ArmRun['legs']): LegGroup => {
+    const names = [...new Set(part.flatMap((leg) => Object.keys(leg.phases)))]
+    return {
+      legs: part.length,
+      wallS: round(median(part.map((leg) => leg.wallMs / 1000))),
+      phasesMs: Object.fromEntries(
+        names.map((name) => [name, Math.round(median(part.map((leg) => leg.phases[name] ?? 0)))])
+      )
+    }
+  }
+  return { first: group(legs.slice(0, size)), last: group(legs.slice(-size)) }
 }
 
 /** Builds t(N) / t(5) of the fan-out, and the same ratio for lone legs and one runner per leg. */

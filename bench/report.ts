@@ -1,6 +1,11 @@
 /** Renders a bench record as docs/benchmarks.md and its chart. */
 import { renderChart, type ChartSeries } from './chart.js'
-import { GUIDE_PLANNING_S, GUIDE_TABLE, type ComparisonRecord } from './comparison.js'
+import {
+  GUIDE_PLANNING_S,
+  GUIDE_TABLE,
+  type ComparisonRecord,
+  type PerLegRow
+} from './comparison.js'
 import { GITHUB_CASE } from './config.js'
 import type { CostRecord } from './costs.js'
 import { cliGoalRows, renderCli } from './report-cli.js'
@@ -431,6 +436,7 @@ function describePerLegGoal(
         `mostly from the maximum of ${scaling.goalTasks} noisy leg times against the maximum of ` +
         `${scaling.base}. `
       : "a leg's own work grows with N. ") +
+    describeLegGrowth(row.perLeg) +
     `The legs made ${row.perLeg.requestsPerLeg.toFixed(2)} REST requests each on average at ` +
     `N = ${scaling.goalTasks} against ${base.perLeg.requestsPerLeg.toFixed(2)} at N = ${scaling.base}` +
     (row.perLeg.otherCpuS !== null
@@ -440,12 +446,34 @@ function describePerLegGoal(
   )
 }
 
+/** Compares the first and the last legs of the one-runner run, phase by phase. */
+function describeLegGrowth(perLeg: PerLegRow): string {
+  const growth = perLeg.growth
+  if (!growth) return ''
+  const phases = ['issue', 'worktree', 'push'].filter(
+    (name) => growth.first.phasesMs[name] !== undefined
+  )
+  const change = phases
+    .map((name) => `${name} ${growth.first.phasesMs[name]} to ${growth.last.phasesMs[name]} ms`)
+    .join(', ')
+  return (
+    `As the run went on, the legs got slower: the first ${growth.first.legs} legs took ` +
+    `${growth.first.wallS.toFixed(2)} s (median), the last ${growth.last.legs} took ` +
+    `${growth.last.wallS.toFixed(2)} s (${change}). By the last legs, the list of issues that ` +
+    'carry the tracking label holds a full page of issues, and every push of the claim and of ' +
+    'the branch goes to a remote with three more refs per task. '
+  )
+}
+
 /** Names what this run shows about a lone leg that is slower at larger N. */
 function describeLoneLegGrowth(row: ComparisonRecord['rows'][number], cpus: number): string {
   const parts = [
     "Two parts of a leg's own work grow with N. A leg that opens its issue reads the list of " +
       'issues that carry the tracking label once, 100 to a page. And the remote has three more refs per task: the ' +
-      'branch, the claim and the result. This bench does not time them apart.'
+      'branch, the claim and the result.' +
+      (row.perLeg?.growth
+        ? ' The next paragraph times each phase of the first and the last legs of one runner per leg.'
+        : ' This bench does not time them apart.')
   ]
   const pages = describePages(row)
   if (pages) parts.push(pages)
