@@ -49444,10 +49444,9 @@ function leadingCharacters(text, count) {
  * as in the emulator. Counting UTF-16 units instead would cut bodies with emoji shorter.
  */
 function characterCount(text) {
-    let count = 0;
-    for (const _ of text)
-        count++;
-    return count;
+    // Each surrogate pair is two UTF-16 units but one code point.
+    const pairs = text.match(/[\ud800-\udbff][\udc00-\udfff]/g)?.length ?? 0;
+    return text.length - pairs;
 }
 
 ;// CONCATENATED MODULE: ./src/github/comments.ts
