@@ -91,6 +91,26 @@ describe('run with 20 tasks at once', () => {
     }
   })
 
+  it('prunes once and fetches no current base', async () => {
+    const trace = path.join(project.sandbox.root, 'git-trace.log')
+    await runAll(project.checkout, { ...project.env, GIT_TRACE: trace }, ['--no-issues'])
+    const commands = fs
+      .readFileSync(trace, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('trace: built-in: git '))
+      .map((line) => line.slice(line.indexOf('built-in: git ') + 'built-in: '.length))
+
+    // An add that met another one's half-written registration runs again, so paths are counted.
+    const added = commands
+      .filter((command) => command.startsWith('git worktree add '))
+      .map((command) => command.split(' ').at(-2))
+    expect(new Set(added).size).toBe(20)
+    // One prune for the run, not one per task, so the worktree adds need not take turns.
+    expect(commands.filter((command) => command === 'git worktree prune')).toHaveLength(1)
+    // The clone's origin/main is the remote's main already.
+    expect(commands.filter((command) => command.startsWith('git fetch '))).toEqual([])
+  })
+
   it('opens each of 20 issues once', async () => {
     const emulator = await GitHubEmulator.start({ owner: 'octo-org', repo: 'scratch' })
     try {

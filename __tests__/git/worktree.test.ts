@@ -26,6 +26,19 @@ function recordingLogger(): GitLogger & { lines: string[] } {
   }
 }
 
+/** Records the git commands that a manager runs, which it logs at debug level. */
+function commandLogger(): GitLogger & { commands: string[] } {
+  const commands: string[] = []
+  return {
+    commands,
+    info: () => undefined,
+    warning: () => undefined,
+    debug: (message) => commands.push(message),
+    startGroup: () => undefined,
+    endGroup: () => undefined
+  }
+}
+
 let sandbox: GitSandbox
 let remote: BareRemote
 let checkout: string
@@ -84,6 +97,34 @@ describe('prepareTaskWorktree', () => {
     expect(result.baseBranch).toBe('develop')
     expect(result.startPoint).toBe(developHead)
     expect(headOf(result.worktree)).toBe(developHead)
+  })
+
+  test('current base is not fetched again', async () => {
+    const logger = commandLogger()
+    const git = await manager(checkout, false, logger)
+    const result = await git.prepareTaskWorktree({
+      branch: 'task/current',
+      worktreePath: '.worktrees/current'
+    })
+
+    expect(result.startPoint).toBe(mainHead)
+    // The clone's origin/main already is the remote's main, so no fetch is needed.
+    expect(logger.commands.some((command) => command.includes('"worktree" "add"'))).toBe(true)
+    expect(logger.commands.filter((command) => command.includes('"fetch"'))).toEqual([])
+  })
+
+  test('stale base is fetched first', async () => {
+    const newHead = pushCommitAsSomeoneElse(sandbox, remote, 'main', 'newer.txt', 'newer\n')
+    const logger = commandLogger()
+    const git = await manager(checkout, false, logger)
+    const result = await git.prepareTaskWorktree({
+      branch: 'task/stale',
+      worktreePath: '.worktrees/stale'
+    })
+
+    expect(result.startPoint).toBe(newHead)
+    expect(headOf(result.worktree)).toBe(newHead)
+    expect(logger.commands.filter((command) => command.includes('"fetch"'))).toHaveLength(1)
   })
 
   test('branch with someone else commit is reused', async () => {

@@ -45431,7 +45431,8 @@ async function prepareTaskWorktree(git, options) {
     if (options.base !== undefined)
         await requireValidBranchName(git, options.base, 'base branch');
     const worktree = external_node_path_namespaceObject.resolve(git.repoDir, options.worktreePath);
-    await git.tryPruneWorktrees();
+    if (options.prune !== false)
+        await git.tryPruneWorktrees();
     const reused = await recoverWorktreeFolder(git, worktree, branch);
     const baseBranch = options.base ?? (await git.remoteDefaultBranch(remote));
     const remoteSha = await git.remoteBranchSha(remote, branch);
@@ -45465,8 +45466,13 @@ async function prepareTaskWorktree(git, options) {
         return { ...result, created: true, startPoint: head ?? baseSha };
     }
     const baseRef = `refs/remotes/${remote}/${baseBranch}`;
-    const shallow = await git.isShallowRepository();
-    await git.fetch(remote, [`+refs/heads/${baseBranch}:${baseRef}`], shallow ? { depth: 1 } : {});
+    // actions/checkout, or another task of a CLI run, often fetched the base already. Skipping
+    // the fetch then saves a round trip, and many tasks of one checkout do not wait for each
+    // other's lock on the same ref.
+    if ((await git.resolveCommit(baseRef)) !== baseSha) {
+        const shallow = await git.isShallowRepository();
+        await git.fetch(remote, [`+refs/heads/${baseBranch}:${baseRef}`], shallow ? { depth: 1 } : {});
+    }
     const startPoint = git.dryRun ? baseSha : await requireCommit(git, baseRef);
     await git.addWorktree(worktree, {
         branch,
@@ -54652,7 +54658,8 @@ async function setUpTask(task, context) {
             const worktree = await timed('worktree', () => context.git.prepareTaskWorktree({
                 branch,
                 base: context.base ?? task.base,
-                worktreePath: external_node_path_default().join(context.worktreeRoot, task.id)
+                worktreePath: external_node_path_default().join(context.worktreeRoot, task.id),
+                prune: context.pruneWorktrees
             }));
             result.worktree = worktree.worktree;
             result.branchCreated = worktree.created;
@@ -55207,6 +55214,14 @@ async function runCommand(options, io) {
         files: new Map(),
         envExcludeAdded: false
     };
+    // One prune for the whole run: a prune waits for every worktree add and blocks the next ones,
+    // so a prune per task would make the tasks take turns.
+    const pruner = await GitCommandManager.create(repository.root, {
+        env: io.env,
+        logger: { ...silentGitLogger, warning: (message) => progress.message(`warning: ${message}`) },
+        dryRun: options.dryRun
+    });
+    await pruner.tryPruneWorktrees();
     let results;
     try {
         results = await runWithConcurrency(tasks.length, options.concurrency, (index) => setUpLocalTask(tasks[index], index, ports.get(tasks[index].id), shared));
@@ -55266,6 +55281,7 @@ async function setUpLocalTask(task, index, range, shared) {
             worktreeRoot: repository.worktreeRoot,
             base: options.base ?? task.base ?? shared.defaultBase,
             install: options.install,
+            pruneWorktrees: false,
             push: options.push && !options.dryRun,
             dryRun: options.dryRun,
             trackingLabel: options.trackingLabel,

@@ -42749,7 +42749,8 @@ async function prepareTaskWorktree(git, options) {
     if (options.base !== undefined)
         await requireValidBranchName(git, options.base, 'base branch');
     const worktree = external_node_path_namespaceObject.resolve(git.repoDir, options.worktreePath);
-    await git.tryPruneWorktrees();
+    if (options.prune !== false)
+        await git.tryPruneWorktrees();
     const reused = await recoverWorktreeFolder(git, worktree, branch);
     const baseBranch = options.base ?? (await git.remoteDefaultBranch(remote));
     const remoteSha = await git.remoteBranchSha(remote, branch);
@@ -42783,8 +42784,13 @@ async function prepareTaskWorktree(git, options) {
         return { ...result, created: true, startPoint: head ?? baseSha };
     }
     const baseRef = `refs/remotes/${remote}/${baseBranch}`;
-    const shallow = await git.isShallowRepository();
-    await git.fetch(remote, [`+refs/heads/${baseBranch}:${baseRef}`], shallow ? { depth: 1 } : {});
+    // actions/checkout, or another task of a CLI run, often fetched the base already. Skipping
+    // the fetch then saves a round trip, and many tasks of one checkout do not wait for each
+    // other's lock on the same ref.
+    if ((await git.resolveCommit(baseRef)) !== baseSha) {
+        const shallow = await git.isShallowRepository();
+        await git.fetch(remote, [`+refs/heads/${baseBranch}:${baseRef}`], shallow ? { depth: 1 } : {});
+    }
     const startPoint = git.dryRun ? baseSha : await requireCommit(git, baseRef);
     await git.addWorktree(worktree, {
         branch,
@@ -55569,7 +55575,8 @@ async function setUpTask(task, context) {
             const worktree = await timed('worktree', () => context.git.prepareTaskWorktree({
                 branch,
                 base: context.base ?? task.base,
-                worktreePath: external_node_path_default().join(context.worktreeRoot, task.id)
+                worktreePath: external_node_path_default().join(context.worktreeRoot, task.id),
+                prune: context.pruneWorktrees
             }));
             result.worktree = worktree.worktree;
             result.branchCreated = worktree.created;

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { GitCommandManager, type GitLogger } from '../git/index.js'
+import { GitCommandManager, type GitLogger, silentGitLogger } from '../git/index.js'
 import { createGitHubClient, IssueStore, readTimeScale } from '../github/index.js'
 import type { Manifest, Task } from '../manifest/index.js'
 import { parseOnly, selectTasks } from '../plan/index.js'
@@ -120,6 +120,15 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     files: new Map<string, TaskFiles>(),
     envExcludeAdded: false
   }
+  // One prune for the whole run: a prune waits for every worktree add and blocks the next ones,
+  // so a prune per task would make the tasks take turns.
+  const pruner = await GitCommandManager.create(repository.root, {
+    env: io.env,
+    logger: { ...silentGitLogger, warning: (message) => progress.message(`warning: ${message}`) },
+    dryRun: options.dryRun
+  })
+  await pruner.tryPruneWorktrees()
+
   let results: TaskResult[]
   try {
     results = await runWithConcurrency(tasks.length, options.concurrency, (index) =>
@@ -215,6 +224,7 @@ async function setUpLocalTask(
       worktreeRoot: repository.worktreeRoot,
       base: options.base ?? task.base ?? shared.defaultBase,
       install: options.install,
+      pruneWorktrees: false,
       push: options.push && !options.dryRun,
       dryRun: options.dryRun,
       trackingLabel: options.trackingLabel,

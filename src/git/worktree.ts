@@ -11,6 +11,11 @@ export interface PrepareWorktreeOptions {
   /** Folder of the task worktree, absolute or relative to the repository folder. */
   worktreePath: string
   remote?: string
+  /**
+   * Whether to run `git worktree prune` first (the default). A caller that sets up many tasks
+   * in one checkout prunes once itself, because each prune blocks every worktree add.
+   */
+  prune?: boolean
 }
 
 export interface TaskWorktree {
@@ -45,7 +50,7 @@ export async function prepareTaskWorktree(
   if (options.base !== undefined) await requireValidBranchName(git, options.base, 'base branch')
   const worktree = path.resolve(git.repoDir, options.worktreePath)
 
-  await git.tryPruneWorktrees()
+  if (options.prune !== false) await git.tryPruneWorktrees()
   const reused = await recoverWorktreeFolder(git, worktree, branch)
 
   const baseBranch = options.base ?? (await git.remoteDefaultBranch(remote))
@@ -88,8 +93,13 @@ export async function prepareTaskWorktree(
   }
 
   const baseRef = `refs/remotes/${remote}/${baseBranch}`
-  const shallow = await git.isShallowRepository()
-  await git.fetch(remote, [`+refs/heads/${baseBranch}:${baseRef}`], shallow ? { depth: 1 } : {})
+  // actions/checkout, or another task of a CLI run, often fetched the base already. Skipping
+  // the fetch then saves a round trip, and many tasks of one checkout do not wait for each
+  // other's lock on the same ref.
+  if ((await git.resolveCommit(baseRef)) !== baseSha) {
+    const shallow = await git.isShallowRepository()
+    await git.fetch(remote, [`+refs/heads/${baseBranch}:${baseRef}`], shallow ? { depth: 1 } : {})
+  }
   const startPoint = git.dryRun ? baseSha : await requireCommit(git, baseRef)
   await git.addWorktree(worktree, {
     branch,

@@ -33,6 +33,8 @@ export interface SetupContext {
   base?: string
   /** Overrides the manifest's install setting. */
   install?: string
+  /** False when the caller ran `git worktree prune` once for all its tasks. */
+  pruneWorktrees?: boolean
   push: boolean
   dryRun: boolean
   trackingLabel: string
@@ -240,7 +242,8 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
         context.git.prepareTaskWorktree({
           branch,
           base: context.base ?? task.base,
-          worktreePath: path.join(context.worktreeRoot, task.id)
+          worktreePath: path.join(context.worktreeRoot, task.id),
+          prune: context.pruneWorktrees
         })
       )
       result.worktree = worktree.worktree
