@@ -143,6 +143,45 @@ describe('GitCommandManager queries', () => {
     expect(await git.remoteBranchSha('origin', 'task')).toBeUndefined()
   })
 
+  test('remoteTaskBranches reads both branches at once', async () => {
+    sandbox.git(remote.path, ['branch', 'trunk', 'main'])
+    sandbox.git(remote.path, ['symbolic-ref', 'HEAD', 'refs/heads/trunk'])
+    const trunk = sandbox.git(remote.path, ['rev-parse', 'refs/heads/trunk'])
+    const sha = pushCommitAsSomeoneElse(sandbox, remote, 'team/task', 'a.txt', 'a\n')
+    pushCommitAsSomeoneElse(sandbox, remote, 'other/team/task', 'b.txt', 'b\n')
+    const git = await manager()
+
+    expect(await git.remoteTaskBranches('origin', 'team/task', undefined)).toEqual({
+      baseBranch: 'trunk',
+      branchSha: sha,
+      baseSha: trunk
+    })
+    expect(await git.remoteTaskBranches('origin', 'task', 'other/team/task')).toEqual({
+      baseBranch: 'other/team/task',
+      branchSha: undefined,
+      baseSha: sandbox.git(remote.path, ['rev-parse', 'refs/heads/other/team/task'])
+    })
+    expect(await git.remoteTaskBranches('origin', 'team/task', 'missing')).toEqual({
+      baseBranch: 'missing',
+      branchSha: sha,
+      baseSha: undefined
+    })
+  })
+
+  test('repeated queries run git once', async () => {
+    await manager()
+    const logger = recordingLogger()
+    const git = await manager({ logger })
+    const first = await git.commonGitDir()
+    const second = await git.commonGitDir()
+
+    expect(second).toBe(first)
+    const commands = logger.lines.filter((line) => line.startsWith('debug: running: '))
+    // The first manager of the process read the version already.
+    expect(commands.filter((line) => line.includes('"--version"'))).toEqual([])
+    expect(commands.filter((line) => line.includes('"--git-common-dir"'))).toHaveLength(1)
+  })
+
   test('worktree helpers for the CLI', async () => {
     const git = await manager()
     expect(await git.isInsideWorkTree()).toBe(true)

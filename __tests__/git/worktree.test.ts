@@ -111,6 +111,22 @@ describe('prepareTaskWorktree', () => {
     // The clone's origin/main already is the remote's main, so no fetch is needed.
     expect(logger.commands.some((command) => command.includes('"worktree" "add"'))).toBe(true)
     expect(logger.commands.filter((command) => command.includes('"fetch"'))).toEqual([])
+    // One ls-remote reads the default branch, its commit and the task branch.
+    expect(logger.commands.filter((command) => command.includes('"ls-remote"'))).toHaveLength(1)
+  })
+
+  test('given base needs one ls-remote', async () => {
+    const developHead = pushCommitAsSomeoneElse(sandbox, remote, 'develop', 'dev.txt', 'dev\n')
+    const logger = commandLogger()
+    const git = await manager(checkout, false, logger)
+    const result = await git.prepareTaskWorktree({
+      branch: 'task/on-develop',
+      base: 'develop',
+      worktreePath: '.worktrees/on-develop'
+    })
+
+    expect(result.startPoint).toBe(developHead)
+    expect(logger.commands.filter((command) => command.includes('"ls-remote"'))).toHaveLength(1)
   })
 
   test('stale base is fetched first', async () => {

@@ -43195,8 +43195,9 @@ async function prepareTaskWorktree(git, options) {
     if (options.prune !== false)
         await git.tryPruneWorktrees();
     const reused = await recoverWorktreeFolder(git, worktree, branch);
-    const baseBranch = options.base ?? (await git.remoteDefaultBranch(remote));
-    const remoteSha = await git.remoteBranchSha(remote, branch);
+    const remoteState = await git.remoteTaskBranches(remote, branch, options.base);
+    const { baseBranch, baseSha } = remoteState;
+    const remoteSha = remoteState.branchSha;
     const result = { branch, worktree, baseBranch, reused };
     if (remoteSha !== undefined) {
         const startPoint = await checkOutRemoteBranch(git, {
@@ -43208,7 +43209,6 @@ async function prepareTaskWorktree(git, options) {
         });
         return { ...result, created: false, startPoint };
     }
-    const baseSha = await git.remoteBranchSha(remote, baseBranch);
     if (baseSha === undefined) {
         throw new Error(`Base branch '${baseBranch}' was not found on remote '${remote}'. Set the \`base\` input ` +
             `or the manifest's \`base\` to a branch that exists on the remote, or push ` +
@@ -43484,6 +43484,8 @@ const DEFAULT_IDENTITY = {
  * through one private `exec`, which applies dry-run mode, the extra `-c` settings and the
  * retries of network commands.
  */
+/** Output of `git --version`, by git path and PATH. */
+const versionOutputs = new Map();
 class GitCommandManager {
     repoDir;
     dryRun;
@@ -43494,6 +43496,7 @@ class GitCommandManager {
     retryDelaysMs;
     locks;
     gitVersion = [0, 0, 0];
+    commonDir;
     constructor(repoDir, options) {
         this.repoDir = external_node_path_.resolve(repoDir);
         this.dryRun = options.dryRun ?? false;
@@ -43516,6 +43519,20 @@ class GitCommandManager {
         await manager.checkGitVersion();
         return manager;
     }
+    /**
+     * Runs `git --version` once per process for each git path and PATH, because every task of
+     * a CLI run creates its own manager. A failure is not kept, so the next manager tries again.
+     */
+    versionOutput() {
+        const key = `${this.gitPath}\0${this.env.PATH ?? ''}`;
+        let output = versionOutputs.get(key);
+        if (output === undefined) {
+            output = this.run(['--version'], { readOnly: true }).then((result) => result.stdout);
+            output.catch(() => versionOutputs.delete(key));
+            versionOutputs.set(key, output);
+        }
+        return output;
+    }
     /** The version that `git --version` reported when the manager was created. */
     get version() {
         return this.gitVersion;
@@ -43523,7 +43540,7 @@ class GitCommandManager {
     async checkGitVersion() {
         let output;
         try {
-            output = (await this.run(['--version'], { readOnly: true })).stdout;
+            output = await this.versionOutput();
         }
         catch (error) {
             if (error instanceof GitCommandError)
@@ -43618,11 +43635,34 @@ class GitCommandManager {
             network: true
         });
         const branch = parseSymrefHead(result.stdout);
-        if (!branch) {
-            throw new Error(`Could not find the default branch of remote '${remote}': it does not report a HEAD ` +
-                `(is the repository empty?). Set the \`base\` input or the manifest's \`base\`.`);
-        }
+        if (!branch)
+            throw noDefaultBranchError(remote);
         return branch;
+    }
+    /**
+     * Reads the task branch and the base branch from the remote with one `git ls-remote`. When
+     * `base` is undefined, the base is the remote's default branch, read from its HEAD. Each sha
+     * is undefined when the remote lacks that branch.
+     */
+    async remoteTaskBranches(remote, branch, base) {
+        const branchRef = `refs/heads/${branch}`;
+        const patterns = base === undefined ? ['HEAD', branchRef] : [branchRef, `refs/heads/${base}`];
+        const result = await this.run(['ls-remote', '--symref', remote, ...patterns], {
+            readOnly: true,
+            network: true
+        });
+        // ls-remote matches patterns against the end of ref names, so keep only the exact refs.
+        const refs = parseRefList(result.stdout);
+        let baseBranch = base;
+        let baseSha = base === undefined ? undefined : refs.get(`refs/heads/${base}`);
+        if (baseBranch === undefined) {
+            baseBranch = parseSymrefHead(result.stdout);
+            if (baseBranch === undefined)
+                throw noDefaultBranchError(remote);
+            // HEAD points at the default branch, so it has that branch's sha.
+            baseSha = refs.get('HEAD');
+        }
+        return { baseBranch, branchSha: refs.get(branchRef), baseSha };
     }
     /** Returns the sha of `branch` on the remote, or undefined when the remote has no such branch. */
     async remoteBranchSha(remote, branch) {
@@ -43687,8 +43727,12 @@ class GitCommandManager {
     }
     /** Returns the absolute path of the git folder shared by all worktrees (`.git` of the main one). */
     async commonGitDir() {
-        const result = await this.run(['rev-parse', '--git-common-dir'], { readOnly: true });
-        return external_node_path_.resolve(this.repoDir, result.stdout.trim());
+        // The folder never moves, so one manager runs this query once.
+        this.commonDir ??= this.run(['rev-parse', '--git-common-dir'], { readOnly: true }).then((result) => external_node_path_.resolve(this.repoDir, result.stdout.trim()), (error) => {
+            this.commonDir = undefined;
+            throw error;
+        });
+        return this.commonDir;
     }
     /** Returns the full ref that HEAD of the worktree at `dir` points to, or undefined if detached. */
     async currentBranchRef(dir) {
@@ -44025,6 +44069,10 @@ function isNotFound(error) {
 }
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
+}
+function noDefaultBranchError(remote) {
+    return new Error(`Could not find the default branch of remote '${remote}': it does not report a HEAD ` +
+        `(is the repository empty?). Set the \`base\` input or the manifest's \`base\`.`);
 }
 /** Returns the wait before lock retry `index` (from 0): doubling, capped, cut by up to half at random. */
 function lockRetryDelayMs(index) {

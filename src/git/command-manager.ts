@@ -101,6 +101,9 @@ interface ExecResult {
  * through one private `exec`, which applies dry-run mode, the extra `-c` settings and the
  * retries of network commands.
  */
+/** Output of `git --version`, by git path and PATH. */
+const versionOutputs = new Map<string, Promise<string>>()
+
 export class GitCommandManager {
   readonly repoDir: string
   readonly dryRun: boolean
@@ -111,6 +114,7 @@ export class GitCommandManager {
   private readonly retryDelaysMs: readonly number[]
   private readonly locks: RepositoryLocks
   private gitVersion: GitVersion = [0, 0, 0]
+  private commonDir: Promise<string> | undefined
 
   private constructor(repoDir: string, options: GitCommandManagerOptions) {
     this.repoDir = path.resolve(repoDir)
@@ -138,6 +142,21 @@ export class GitCommandManager {
     return manager
   }
 
+  /**
+   * Runs `git --version` once per process for each git path and PATH, because every task of
+   * a CLI run creates its own manager. A failure is not kept, so the next manager tries again.
+   */
+  private versionOutput(): Promise<string> {
+    const key = `${this.gitPath}\0${this.env.PATH ?? ''}`
+    let output = versionOutputs.get(key)
+    if (output === undefined) {
+      output = this.run(['--version'], { readOnly: true }).then((result) => result.stdout)
+      output.catch(() => versionOutputs.delete(key))
+      versionOutputs.set(key, output)
+    }
+    return output
+  }
+
   /** The version that `git --version` reported when the manager was created. */
   get version(): GitVersion {
     return this.gitVersion
@@ -146,7 +165,7 @@ export class GitCommandManager {
   private async checkGitVersion(): Promise<void> {
     let output: string
     try {
-      output = (await this.run(['--version'], { readOnly: true })).stdout
+      output = await this.versionOutput()
     } catch (error) {
       if (error instanceof GitCommandError) throw error
       throw new Error(
@@ -255,13 +274,37 @@ export class GitCommandManager {
       network: true
     })
     const branch = parseSymrefHead(result.stdout)
-    if (!branch) {
-      throw new Error(
-        `Could not find the default branch of remote '${remote}': it does not report a HEAD ` +
-          `(is the repository empty?). Set the \`base\` input or the manifest's \`base\`.`
-      )
-    }
+    if (!branch) throw noDefaultBranchError(remote)
     return branch
+  }
+
+  /**
+   * Reads the task branch and the base branch from the remote with one `git ls-remote`. When
+   * `base` is undefined, the base is the remote's default branch, read from its HEAD. Each sha
+   * is undefined when the remote lacks that branch.
+   */
+  async remoteTaskBranches(
+    remote: string,
+    branch: string,
+    base: string | undefined
+  ): Promise<{ baseBranch: string; branchSha?: string; baseSha?: string }> {
+    const branchRef = `refs/heads/${branch}`
+    const patterns = base === undefined ? ['HEAD', branchRef] : [branchRef, `refs/heads/${base}`]
+    const result = await this.run(['ls-remote', '--symref', remote, ...patterns], {
+      readOnly: true,
+      network: true
+    })
+    // ls-remote matches patterns against the end of ref names, so keep only the exact refs.
+    const refs = parseRefList(result.stdout)
+    let baseBranch = base
+    let baseSha = base === undefined ? undefined : refs.get(`refs/heads/${base}`)
+    if (baseBranch === undefined) {
+      baseBranch = parseSymrefHead(result.stdout)
+      if (baseBranch === undefined) throw noDefaultBranchError(remote)
+      // HEAD points at the default branch, so it has that branch's sha.
+      baseSha = refs.get('HEAD')
+    }
+    return { baseBranch, branchSha: refs.get(branchRef), baseSha }
   }
 
   /** Returns the sha of `branch` on the remote, or undefined when the remote has no such branch. */
@@ -338,8 +381,15 @@ export class GitCommandManager {
 
   /** Returns the absolute path of the git folder shared by all worktrees (`.git` of the main one). */
   async commonGitDir(): Promise<string> {
-    const result = await this.run(['rev-parse', '--git-common-dir'], { readOnly: true })
-    return path.resolve(this.repoDir, result.stdout.trim())
+    // The folder never moves, so one manager runs this query once.
+    this.commonDir ??= this.run(['rev-parse', '--git-common-dir'], { readOnly: true }).then(
+      (result) => path.resolve(this.repoDir, result.stdout.trim()),
+      (error: unknown) => {
+        this.commonDir = undefined
+        throw error
+      }
+    )
+    return this.commonDir
   }
 
   /** Returns the full ref that HEAD of the worktree at `dir` points to, or undefined if detached. */
@@ -733,6 +783,13 @@ function isNotFound(error: unknown): boolean {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+function noDefaultBranchError(remote: string): Error {
+  return new Error(
+    `Could not find the default branch of remote '${remote}': it does not report a HEAD ` +
+      `(is the repository empty?). Set the \`base\` input or the manifest's \`base\`.`
+  )
 }
 
 /** Returns the wait before lock retry `index` (from 0): doubling, capped, cut by up to half at random. */

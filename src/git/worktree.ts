@@ -53,8 +53,9 @@ export async function prepareTaskWorktree(
   if (options.prune !== false) await git.tryPruneWorktrees()
   const reused = await recoverWorktreeFolder(git, worktree, branch)
 
-  const baseBranch = options.base ?? (await git.remoteDefaultBranch(remote))
-  const remoteSha = await git.remoteBranchSha(remote, branch)
+  const remoteState = await git.remoteTaskBranches(remote, branch, options.base)
+  const { baseBranch, baseSha } = remoteState
+  const remoteSha = remoteState.branchSha
   const result = { branch, worktree, baseBranch, reused }
 
   if (remoteSha !== undefined) {
@@ -68,7 +69,6 @@ export async function prepareTaskWorktree(
     return { ...result, created: false, startPoint }
   }
 
-  const baseSha = await git.remoteBranchSha(remote, baseBranch)
   if (baseSha === undefined) {
     throw new Error(
       `Base branch '${baseBranch}' was not found on remote '${remote}'. Set the \`base\` input ` +
