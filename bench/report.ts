@@ -259,7 +259,7 @@ function renderComparison(record: BenchRecord): string[] {
 /** Describes how many legs of the one-runner-per-leg strategy ran at once. */
 function describeConcurrency(concurrency: number): string {
   return concurrency === 1
-    ? 'one leg at a time, which leaves the rest of the machine to the emulator and git'
+    ? 'one leg at a time. The rest of the machine is left to the emulator and git'
     : `at most ${concurrency} legs at once, one per CPU`
 }
 
@@ -413,6 +413,9 @@ function renderScaling(record: BenchRecord): string[] {
   return lines
 }
 
+/** Growth of the median leg up to which the report calls a leg's own work flat in N. */
+const FLAT_MEDIAN_RATIO = 1.05
+
 /** Writes the verdict on the scaling goal for one runner per leg, with what drives it. */
 function describePerLegGoal(
   c: ComparisonRecord,
@@ -431,11 +434,12 @@ function describePerLegGoal(
     `${scaling.base} took ${formatSummary(base.perLeg.slowestLeg)} s. The median leg went from ` +
     `${base.perLeg.legMedianS.toFixed(2)} s to ${row.perLeg.legMedianS.toFixed(2)} s ` +
     `(× ${medianRatio.toFixed(2)}), so ` +
-    (medianRatio <= scaling.goalRatio
+    (medianRatio <= FLAT_MEDIAN_RATIO
       ? "a leg's own work stays nearly flat in N, and the ratio of the slowest legs comes " +
         `mostly from the maximum of ${scaling.goalTasks} noisy leg times against the maximum of ` +
         `${scaling.base}. `
-      : "a leg's own work grows with N. ") +
+      : "a leg's own work grows with N, and the maximum of " +
+        `${scaling.goalTasks} noisy leg times against the maximum of ${scaling.base} adds the rest. `) +
     describeLegGrowth(row.perLeg) +
     `The legs made ${row.perLeg.requestsPerLeg.toFixed(2)} REST requests each on average at ` +
     `N = ${scaling.goalTasks} against ${base.perLeg.requestsPerLeg.toFixed(2)} at N = ${scaling.base}` +
@@ -454,14 +458,17 @@ function describeLegGrowth(perLeg: PerLegRow): string {
     (name) => growth.first.phasesMs[name] !== undefined
   )
   const change = phases
-    .map((name) => `${name} ${growth.first.phasesMs[name]} to ${growth.last.phasesMs[name]} ms`)
+    .map(
+      (name) =>
+        `the ${name} phase from ${growth.first.phasesMs[name]} to ${growth.last.phasesMs[name]} ms`
+    )
     .join(', ')
   return (
-    `As the run went on, the legs got slower: the first ${growth.first.legs} legs took ` +
-    `${growth.first.wallS.toFixed(2)} s (median), the last ${growth.last.legs} took ` +
-    `${growth.last.wallS.toFixed(2)} s (${change}). By the last legs, the list of issues that ` +
-    'carry the tracking label holds a full page of issues, and every push of the claim and of ' +
-    'the branch goes to a remote with three more refs per task. '
+    `The legs got slower as the run went on. The first ${growth.first.legs} legs took ` +
+    `${growth.first.wallS.toFixed(2)} s (median) and the last ${growth.last.legs} took ` +
+    `${growth.last.wallS.toFixed(2)} s. Their medians grew: ${change}. By the last legs, ` +
+    'the list of issues that carry the tracking label holds a full page of issues, and every ' +
+    'push of the claim and of the branch goes to a remote with three more refs per task. '
   )
 }
 
@@ -655,11 +662,11 @@ function describeWhyNotGitHubCase(record: BenchRecord): string | null {
     "limit's 3 minutes take no longer than that, the run would last at least " +
     `${formatDuration(machineS)}, and in real time (\`--github-limits\`) at least 3 min plus ` +
     `the time to start the legs. The rest of this run took ${formatDuration(restS)}, so with ` +
-    `256 legs the full run would take at least ${formatDuration(restS + machineS)}, ` +
+    `256 legs the full run would take at least ${formatDuration(restS + machineS)}. ` +
     (restS + machineS > budget
-      ? `more than its budget of ${formatDuration(budget)}. `
-      : `within its budget of ${formatDuration(budget)} only if the machine needs no more than ` +
-        'its CPU time, with no room for other work on it. ') +
+      ? `That is more than its budget of ${formatDuration(budget)}. `
+      : `That fits its budget of ${formatDuration(budget)} only if the machine needs no more ` +
+        'than its CPU time and does no other work. ') +
     `The ${l.legs} legs keep GitHub's proportions, so the ` +
     'pacing, the limit windows and the lower bound have the same shape.'
   )
