@@ -97,6 +97,8 @@ class FakeClaimGit implements ClaimGit {
   blobs = new Map<string, string>()
   /** When set, every push fails the way a token without `contents: write` makes it fail. */
   denyPush = false
+  /** Pushes sent, accepted or not. */
+  pushes = 0
   private next = 0
 
   /** Returns the claim record that `ref` points to, or undefined when there is none. */
@@ -116,6 +118,7 @@ class FakeClaimGit implements ClaimGit {
     refspecs: string[],
     options?: { forceWithLease?: { ref: string; expectedSha: string } }
   ): Promise<boolean> {
+    this.pushes++
     if (this.denyPush) {
       throw new PushRejectedError('denied', 'permission', 'remote: Permission denied')
     }
@@ -165,6 +168,85 @@ function options(
 }
 
 describe('ensureTaskIssue', () => {
+  it('records the pending create with a new claim', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    let duringWait: Record<string, unknown> | undefined
+    const outcome = await ensureTaskIssue(
+      options(store, git, {
+        waitForTurn: async () => {
+          duringWait = git.recordAt('refs/c')
+        }
+      })
+    )
+
+    expect(outcome.created).toBe(true)
+    // The claim names a pending create before the create, so a crash leaves a trace.
+    expect(duringWait).toMatchObject({ creating: {} })
+    expect(duringWait!.issue).toBeUndefined()
+    // One push takes the claim, one records the issue: none in between.
+    expect(git.pushes).toBe(2)
+    expect(git.recordAt('refs/c')).toMatchObject({ issue: outcome.issue.number })
+    expect(git.recordAt('refs/c')!.creating).toBeUndefined()
+  })
+
+  it('checks the claim when attempts overlap', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    const outcome = await ensureTaskIssue(
+      options(store, git, {
+        claim: {
+          git,
+          ref: 'refs/c',
+          runId: '1',
+          runAttempt: 1,
+          required: true,
+          attemptsMayOverlap: true
+        }
+      })
+    )
+
+    expect(outcome.created).toBe(true)
+    expect(git.pushes).toBe(3)
+  })
+
+  it('loses to an overlapping later attempt', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    const claim = { git, ref: 'refs/c', runId: '1', required: true, attemptsMayOverlap: true }
+    let takenOver = false
+    const first = ensureTaskIssue(
+      options(store, git, {
+        claim: { ...claim, runAttempt: 1 },
+        // While the first attempt waits for its turn, a later attempt takes the claim over.
+        waitForTurn: async () => {
+          if (takenOver) return
+          takenOver = true
+          await ensureTaskIssue(options(store, git, { claim: { ...claim, runAttempt: 2 } }))
+        }
+      })
+    )
+
+    const outcome = await first
+    expect(store.created).toBe(1)
+    expect(outcome).toEqual({ issue: store.issues[0], created: false })
+  })
+
+  it('checks an old claim again before the create', async () => {
+    const store = new FakeIssueStore()
+    const git = new FakeClaimGit()
+    // At this scale the trusted minute is 0.06 ms, so a wait of 5 ms makes the claim old.
+    const outcome = await ensureTaskIssue(
+      options(store, git, {
+        timeScale: 1_000_000,
+        waitForTurn: () => new Promise((resolve) => setTimeout(resolve, 5))
+      })
+    )
+
+    expect(outcome.created).toBe(true)
+    expect(git.pushes).toBe(3)
+  })
+
   it('reuses a listed issue', async () => {
     const store = new FakeIssueStore()
     await store.createTaskIssue(key, newIssue)

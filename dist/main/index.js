@@ -41908,6 +41908,12 @@ const STALE_CLAIM_MS = 8 * 60_000;
  * over shows by then.
  */
 const RECHECK_AFTER_MS = 5 * 60_000;
+/**
+ * Age below which a leg trusts the pending create it wrote when it took the claim. Only a
+ * later attempt of the run takes over a claim younger than STALE_CLAIM_MS, and on Actions it
+ * starts after this attempt ended. So the leg need not check the claim again before its create.
+ */
+const FRESH_PENDING_MS = 60_000;
 /** Interval between log lines while a leg waits for another leg's claim. */
 const WAIT_LOG_INTERVAL_MS = 30_000;
 /**
@@ -41962,8 +41968,13 @@ async function ensureWithClaim(options, settings) {
     for (;;) {
         const current = await guarded(() => claim.read());
         if (current === undefined) {
-            if (await guarded(() => claim.tryClaim(mine))) {
-                const outcome = await openAsHolder(options, claim, mine);
+            // The new claim records a pending create at once, which saves a push before the
+            // create: a leg that dies before it creates only makes the next holder read issues by number.
+            const pendingSince = Date.now();
+            const fresh = { ...mine, creating: { startedAt: new Date(pendingSince).toISOString() } };
+            if (await guarded(() => claim.tryClaim(fresh))) {
+                const trusted = settings.attemptsMayOverlap ? undefined : pendingSince;
+                const outcome = await openAsHolder(options, claim, mine, undefined, trusted);
                 if (outcome)
                     return outcome;
             }
@@ -42014,11 +42025,12 @@ async function ensureWithClaim(options, settings) {
  * Finds or opens the issue as the owner of the claim. One list finds an issue that an older
  * release or a run without a claim opened. When the previous holder died while it sent its
  * create request, `inherited` names it, and issues read by number find what it opened. Before
- * its own create, the leg writes a pending create into the claim. When the leg fails before
+ * its own create, the claim must name a pending create of this leg. When the leg fails before
  * anything was created, it releases the claim so waiting legs need not wait until it is stale.
  * Returns undefined when another leg took the claim over before this one created.
+ * `pendingSince` is when the leg took a new claim that records its own pending create.
  */
-async function openAsHolder(options, claim, mine, inherited) {
+async function openAsHolder(options, claim, mine, inherited, pendingSince) {
     const { store, key, trackingLabel, log } = options;
     let issue;
     let created = false;
@@ -42045,6 +42057,9 @@ async function openAsHolder(options, claim, mine, inherited) {
         else {
             await options.waitForTurn();
             issue = await store.createTaskIssue(key, options.issue, trackingLabel, async () => {
+                const pendingAgeMs = pendingSince === undefined ? Infinity : Date.now() - pendingSince;
+                if (pendingAgeMs < FRESH_PENDING_MS / options.timeScale)
+                    return;
                 const pending = { startedAt: new Date().toISOString() };
                 if (!(await claim.replaceOwn({ ...mine, creating: pending })))
                     throw new ClaimLostError();
@@ -42317,7 +42332,8 @@ async function setUpTask(task, context) {
                         ref: (0,ref/* claimRef */.Qz)(context.run.manifest, task.id),
                         runId: context.run.runId,
                         runAttempt: context.run.runAttempt,
-                        required: context.push
+                        required: context.push,
+                        attemptsMayOverlap: context.attemptsMayOverlap
                     }
                     : undefined,
                 branchFor,

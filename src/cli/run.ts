@@ -225,6 +225,8 @@ async function setUpLocalTask(
       base: options.base ?? task.base ?? shared.defaultBase,
       install: options.install,
       pruneWorktrees: false,
+      // Each CLI run is a later attempt of the one local run, and two can run at once.
+      attemptsMayOverlap: true,
       push: options.push && !options.dryRun,
       dryRun: options.dryRun,
       trackingLabel: options.trackingLabel,

@@ -28,8 +28,8 @@ export interface ClaimRecord {
   /** The task branch the holder set up with that issue, so a later run notices a rename. */
   branch?: string
   /**
-   * Set by the holder right before it sends the create request, and kept by a leg that takes
-   * the claim over until it has found out whether that create opened an issue.
+   * Set by the holder when it takes a new claim, or else right before the create request. A
+   * leg that takes the claim over keeps it until it knows whether that create opened an issue.
    */
   creating?: PendingCreate
   /**

@@ -33,6 +33,8 @@ export interface SetupContext {
   base?: string
   /** Overrides the manifest's install setting. */
   install?: string
+  /** True when a later attempt of the run may start while this one runs (see ClaimSettings). */
+  attemptsMayOverlap?: boolean
   /** False when the caller ran `git worktree prune` once for all its tasks. */
   pruneWorktrees?: boolean
   push: boolean
@@ -177,7 +179,8 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
                 ref: claimRef(context.run.manifest, task.id),
                 runId: context.run.runId,
                 runAttempt: context.run.runAttempt,
-                required: context.push
+                required: context.push,
+                attemptsMayOverlap: context.attemptsMayOverlap
               }
             : undefined,
           branchFor,
