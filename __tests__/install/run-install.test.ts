@@ -96,7 +96,7 @@ describe('runInstall with real package managers', () => {
       exitCode: 0
     })
     expect(installedVersion(project, 'is-number')).toBe('7.0.0')
-    expect(logger.lines[0]).toBe('group: Installing dependencies (npm ci)')
+    expect(logger.lines[0]).toBe(`group: Installing dependencies in ${project} (npm ci)`)
     expect(logger.lines[1]).toBe('endgroup')
     expect(logger.lines[2]).toMatch(/^info: Installed dependencies with `npm ci` in \d+\.\d s\.$/)
     expect(output).toContain('added 1 package')

@@ -83,6 +83,30 @@ describe('setup across re-runs', () => {
     expect(new Set(issuesOf(project).map((issue) => issue.title)).size).toBe(14)
   })
 
+  it('names the subfolder of a failed install', async () => {
+    // The lockfile lists no dependency, so npm ci fails before it reads the registry.
+    const app = { name: 'app', version: '1.0.0', dependencies: { 'is-number': '7.0.0' } }
+    const lock = {
+      name: 'app',
+      version: '1.0.0',
+      lockfileVersion: 3,
+      requires: true,
+      packages: { '': { name: 'app', version: '1.0.0' } }
+    }
+    project = await createScratchProject({
+      'packages/app/package.json': JSON.stringify(app),
+      'packages/app/package-lock.json': JSON.stringify(lock),
+      '.github/parallel-setup.yml': JSON.stringify({ version: 1, tasks: [{ id: 'a', title: 'A' }] })
+    })
+
+    const run = await project.run('setup', project.checkout(), { task: 'a' })
+    expect(run.outputs['install-status']).toBe('failed')
+    const errors = run.annotations.filter((annotation) => annotation.level === 'error')
+    expect(errors).toHaveLength(1)
+    const folder = path.join(run.outputs.worktree!, 'packages', 'app')
+    expect(errors[0]!.message).toContain(`Installing dependencies failed in ${folder}: `)
+  })
+
   it('installs a pnpm monorepo app through corepack in two legs at once', async () => {
     // The lockfile is only in packages/app, the project pins pnpm, and pnpm is not on PATH.
     const fixture = makeTempDir('pnpm-fixture-')

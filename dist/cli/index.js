@@ -53846,7 +53846,7 @@ async function runInstall(plan, options = {}) {
     const stderrExcerpt = new OutputExcerpt(ERROR_HEAD_LINES, ERROR_TAIL_LINES);
     const env = withoutUndefined({ ...process.env, ...options.env, ...plan.env });
     const [executable, ...args] = plan.argv;
-    logger.startGroup(`Installing dependencies (${run_shorten(plan.command, 80)})`);
+    logger.startGroup(`Installing dependencies in ${plan.directory} (${run_shorten(plan.command, 80)})`);
     if (plan.note)
         logger.info(plan.note);
     const started = external_node_perf_hooks_.performance.now();
@@ -54749,10 +54749,14 @@ async function setUpTask(task, context) {
         const installPhase = async (worktree) => {
             const installDirectory = external_node_path_default().join(worktree.worktree, task.workingDirectory);
             const setting = context.install ?? task.install;
+            // Detection may pick a subfolder with the lockfile, so errors name the plan's folder.
+            let installFolder = installDirectory;
             const install = await timed('install', async () => {
                 const plan = await resolveInstallPlan(installDirectory, setting, {
                     root: worktree.worktree
                 });
+                if (plan.status === 'ready')
+                    installFolder = plan.directory;
                 return runInstall(plan, {
                     logger,
                     dryRun: context.dryRun,
@@ -54764,7 +54768,7 @@ async function setUpTask(task, context) {
             result.installCommand = install.command || null;
             result.installStatus = install.status;
             if (install.status === 'failed') {
-                throw new Error(`Installing dependencies failed in ${installDirectory}: ${install.error ?? 'see the install log group'}`);
+                throw new Error(`Installing dependencies failed in ${installFolder}: ${install.error ?? 'see the install log group'}`);
             }
         };
         if (task.branch.includes('{issue}')) {

@@ -77,7 +77,7 @@ export async function runInstall(
   const env = withoutUndefined({ ...process.env, ...options.env, ...plan.env })
   const [executable, ...args] = plan.argv as [string, ...string[]]
 
-  logger.startGroup(`Installing dependencies (${shorten(plan.command, 80)})`)
+  logger.startGroup(`Installing dependencies in ${plan.directory} (${shorten(plan.command, 80)})`)
   if (plan.note) logger.info(plan.note)
   const started = performance.now()
   let exitCode: number

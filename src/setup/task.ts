@@ -279,10 +279,13 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
     const installPhase = async (worktree: TaskWorktree): Promise<void> => {
       const installDirectory = path.join(worktree.worktree, task.workingDirectory)
       const setting = context.install ?? task.install
+      // Detection may pick a subfolder with the lockfile, so errors name the plan's folder.
+      let installFolder = installDirectory
       const install = await timed('install', async () => {
         const plan = await resolveInstallPlan(installDirectory, setting, {
           root: worktree.worktree
         })
+        if (plan.status === 'ready') installFolder = plan.directory
         return runInstall(plan, {
           logger,
           dryRun: context.dryRun,
@@ -295,7 +298,7 @@ export async function setUpTask(task: Task, context: SetupContext): Promise<Task
       result.installStatus = install.status
       if (install.status === 'failed') {
         throw new Error(
-          `Installing dependencies failed in ${installDirectory}: ${install.error ?? 'see the install log group'}`
+          `Installing dependencies failed in ${installFolder}: ${install.error ?? 'see the install log group'}`
         )
       }
     }
