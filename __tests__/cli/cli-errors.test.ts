@@ -152,8 +152,30 @@ describe('parallel-setup errors in the user words', () => {
   it('rejects an unknown option', async () => {
     const result = await run(['clean', '--all'])
     expect(result.exitCode).toBe(2)
-    expect(result.stderr).toMatch(
-      /^parallel-setup clean: Unknown option '--all'\..* Run "parallel-setup clean --help" for the options\.\n$/
+    expect(result.stderr).toBe(
+      `parallel-setup clean: Unknown option '--all'. Run "parallel-setup clean --help" for the options.\n`
+    )
+  })
+
+  it.each([
+    [['run', '--concurency', '3'], 'run', '--concurrency'],
+    [['plan', '--max-job', '3'], 'plan', '--max-jobs'],
+    [['clean', '--merge'], 'clean', '--merged']
+  ])('suggests an option for %j', async (args, command, closest) => {
+    const result = await run(args)
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toBe(
+      `parallel-setup ${command}: Unknown option '${args[1]}'. Did you mean '${closest}'? ` +
+        `Run "parallel-setup ${command} --help" for the options.\n`
+    )
+  })
+
+  it('rejects a missing plan manifest', async () => {
+    const result = await run(['plan', 'missing.yml'])
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toBe(
+      'parallel-setup plan: No manifest at missing.yml. Create one that lists the tasks (see "The manifest" in the README), ' +
+        'or pass its path, as in: parallel-setup plan path/to/manifest.yml\n'
     )
   })
 

@@ -39423,6 +39423,34 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/manifest/suggest.ts
+/** Returns the candidate closest to `word` by edit distance, if it is close enough to be a typo. */
+function suggestClosest(word, candidates) {
+    let best;
+    let bestDistance = Infinity;
+    for (const candidate of candidates) {
+        const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+        if (distance < bestDistance) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    const allowed = Math.max(2, Math.floor(word.length / 3));
+    return bestDistance <= allowed ? best : undefined;
+}
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
 ;// CONCATENATED MODULE: ./src/setup/ports.ts
 /** First port of the first task's range, unless the user sets another. */
 const DEFAULT_PORT_BASE = 3000;
@@ -43439,34 +43467,6 @@ const TASK_KEYS = Object.keys(manifest_schema_namespaceObject.definitions.task.p
 const DEFAULTS_KEYS = Object.keys(manifest_schema_namespaceObject.definitions.taskFields.properties);
 const TOP_LEVEL_KEYS = Object.keys(manifest_schema_namespaceObject.properties).filter((key) => key !== '$schema');
 
-;// CONCATENATED MODULE: ./src/manifest/suggest.ts
-/** Returns the candidate closest to `word` by edit distance, if it is close enough to be a typo. */
-function suggestClosest(word, candidates) {
-    let best;
-    let bestDistance = Infinity;
-    for (const candidate of candidates) {
-        const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-        if (distance < bestDistance) {
-            best = candidate;
-            bestDistance = distance;
-        }
-    }
-    const allowed = Math.max(2, Math.floor(word.length / 3));
-    return bestDistance <= allowed ? best : undefined;
-}
-function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-        }
-        previous = current;
-    }
-    return previous[b.length];
-}
-
 ;// CONCATENATED MODULE: ./src/manifest/types.ts
 const DEFAULT_MANIFEST_PATH = '.github/parallel-setup.yml';
 const DEFAULT_BRANCH_TEMPLATE = 'task/{id}';
@@ -46418,10 +46418,8 @@ function loadRepositoryManifest(repository, manifestArgument, cwd) {
         throw new Error(`The manifest ${absolute} is outside the repository ${repository.root}. Keep it in the ` +
             'repository, for example at .github/parallel-setup.yml.');
     }
-    if (!external_node_fs_default().existsSync(absolute)) {
-        throw new Error(`No manifest at ${relative}. Create one that lists the tasks (see "The manifest" in the ` +
-            'README), or pass its path, as in: parallel-setup run path/to/manifest.yml');
-    }
+    if (!external_node_fs_default().existsSync(absolute))
+        throw missingManifestError(relative, 'run');
     return loadManifest(relative, repository.root);
 }
 function readTaskRecord(repository, task) {
@@ -46480,6 +46478,11 @@ function readJson(file) {
     catch {
         return undefined;
     }
+}
+/** Builds the error for a manifest path with no file, with the command that takes the path. */
+function missingManifestError(relative, command) {
+    return new Error(`No manifest at ${relative}. Create one that lists the tasks (see "The manifest" in the ` +
+        `README), or pass its path, as in: parallel-setup ${command} path/to/manifest.yml`);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/status.ts
@@ -46898,10 +46901,17 @@ function planTasks(manifest, options = {}) {
 ;// CONCATENATED MODULE: ./src/cli/plan.ts
 
 
+
+
+
 /** Runs `parallel-setup plan`: the same planner as the plan action, printed for a terminal. */
 function planCommand(options) {
     const maxJobs = options.maxJobs === undefined ? MAX_MATRIX_JOBS : Number(options.maxJobs);
-    const manifest = loadManifest(options.manifest ?? DEFAULT_MANIFEST_PATH, options.cwd);
+    const manifestPath = options.manifest ?? DEFAULT_MANIFEST_PATH;
+    if (!external_node_fs_default().existsSync(external_node_path_default().resolve(options.cwd, manifestPath))) {
+        throw missingManifestError(manifestPath, 'plan');
+    }
+    const manifest = loadManifest(manifestPath, options.cwd);
     const plan = planTasks(manifest, { only: parseOnly(options.only ?? ''), maxJobs });
     if (options.json) {
         return JSON.stringify({
@@ -55689,6 +55699,7 @@ Options:
 
 
 
+
 /** Exit code for a wrong command line, as most command-line tools use it. */
 const USAGE_ERROR = 2;
 /** An invalid command line: printed with a pointer to the command's help. */
@@ -55749,7 +55760,14 @@ function parseCommand(args, options) {
         parsed = (0,external_node_util_.parseArgs)({ args, options, allowPositionals: true, strict: true });
     }
     catch (error) {
-        // node:util reports unknown options and missing values in its own words, which name them.
+        const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(errorMessage(error));
+        if (unknown) {
+            // node:util's own text suggests a positional argument after '--', which misleads after a typo.
+            const known = Object.keys(options).map((name) => `--${name}`);
+            const closest = suggestClosest(unknown[1], known);
+            throw new UsageError(`Unknown option '${unknown[1]}'.` + (closest ? ` Did you mean '${closest}'?` : ''));
+        }
+        // node:util reports missing values in its own words, which name the option.
         const message = errorMessage(error);
         throw new UsageError(/[.!?]$/.test(message) ? message : `${message}.`);
     }

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { suggestClosest } from '../manifest/suggest.js'
 import { DEFAULT_PORT_BASE, DEFAULT_PORTS_PER_TASK } from '../setup/ports.js'
 import { cleanCommand } from './clean.js'
 import { errorMessage, type CliIo } from './io.js'
@@ -80,7 +81,16 @@ function parseCommand<T extends Options>(args: string[], options: T) {
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true })
   } catch (error) {
-    // node:util reports unknown options and missing values in its own words, which name them.
+    const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(errorMessage(error))
+    if (unknown) {
+      // node:util's own text suggests a positional argument after '--', which misleads after a typo.
+      const known = Object.keys(options).map((name) => `--${name}`)
+      const closest = suggestClosest(unknown[1]!, known)
+      throw new UsageError(
+        `Unknown option '${unknown[1]}'.` + (closest ? ` Did you mean '${closest}'?` : '')
+      )
+    }
+    // node:util reports missing values in its own words, which name the option.
     const message = errorMessage(error)
     throw new UsageError(/[.!?]$/.test(message) ? message : `${message}.`)
   }

@@ -1,5 +1,8 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import { DEFAULT_MANIFEST_PATH, loadManifest } from '../manifest/index.js'
 import { MAX_MATRIX_JOBS, parseOnly, planTasks, type Plan } from '../plan/index.js'
+import { missingManifestError } from './repository.js'
 
 export interface PlanCommandOptions {
   manifest?: string
@@ -12,7 +15,11 @@ export interface PlanCommandOptions {
 /** Runs `parallel-setup plan`: the same planner as the plan action, printed for a terminal. */
 export function planCommand(options: PlanCommandOptions): string {
   const maxJobs = options.maxJobs === undefined ? MAX_MATRIX_JOBS : Number(options.maxJobs)
-  const manifest = loadManifest(options.manifest ?? DEFAULT_MANIFEST_PATH, options.cwd)
+  const manifestPath = options.manifest ?? DEFAULT_MANIFEST_PATH
+  if (!fs.existsSync(path.resolve(options.cwd, manifestPath))) {
+    throw missingManifestError(manifestPath, 'plan')
+  }
+  const manifest = loadManifest(manifestPath, options.cwd)
   const plan = planTasks(manifest, { only: parseOnly(options.only ?? ''), maxJobs })
   if (options.json) {
     return JSON.stringify(

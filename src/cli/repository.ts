@@ -104,12 +104,7 @@ export function loadRepositoryManifest(
         'repository, for example at .github/parallel-setup.yml.'
     )
   }
-  if (!fs.existsSync(absolute)) {
-    throw new Error(
-      `No manifest at ${relative}. Create one that lists the tasks (see "The manifest" in the ` +
-        'README), or pass its path, as in: parallel-setup run path/to/manifest.yml'
-    )
-  }
+  if (!fs.existsSync(absolute)) throw missingManifestError(relative, 'run')
   return loadManifest(relative, repository.root)
 }
 
@@ -189,4 +184,12 @@ function readJson(file: string): unknown {
   } catch {
     return undefined
   }
+}
+
+/** Builds the error for a manifest path with no file, with the command that takes the path. */
+export function missingManifestError(relative: string, command: 'run' | 'plan'): Error {
+  return new Error(
+    `No manifest at ${relative}. Create one that lists the tasks (see "The manifest" in the ` +
+      `README), or pass its path, as in: parallel-setup ${command} path/to/manifest.yml`
+  )
 }
