@@ -170,6 +170,19 @@ describe('parallel-setup errors in the user words', () => {
     )
   })
 
+  it('explains an empty plan', async () => {
+    fs.writeFileSync(path.join(project.checkout, 'empty.yml'), 'version: 1\ntasks: []\n')
+    const result = await run(['plan', 'empty.yml'])
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout.split('\n').slice(0, 3)).toEqual([
+      '0 tasks from empty.yml (native)',
+      '',
+      "Nothing to set up. The plan action's has-tasks output is false for this plan, so guard " +
+        "the matrix job with `if: needs.plan.outputs.has-tasks == 'true'`: GitHub rejects an " +
+        'empty matrix.'
+    ])
+  })
+
   it('rejects a missing plan manifest', async () => {
     const result = await run(['plan', 'missing.yml'])
     expect(result.exitCode).toBe(1)

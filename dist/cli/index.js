@@ -46925,10 +46925,13 @@ function planCommand(options) {
     return renderPlanText(plan);
 }
 function renderPlanText(plan) {
-    const lines = [
-        `${plan.tasks.length} tasks from ${plan.manifest.path} (${plan.manifest.format})`,
-        ''
-    ];
+    const count = plan.tasks.length === 1 ? '1 task' : `${plan.tasks.length} tasks`;
+    const lines = [`${count} from ${plan.manifest.path} (${plan.manifest.format})`, ''];
+    if (plan.tasks.length === 0) {
+        lines.push("Nothing to set up. The plan action's has-tasks output is false for this plan, so guard " +
+            "the matrix job with `if: needs.plan.outputs.has-tasks == 'true'`: GitHub rejects an " +
+            'empty matrix.');
+    }
     plan.waves.forEach((ids, wave) => {
         lines.push(`Wave ${wave}:`);
         for (const id of ids) {
