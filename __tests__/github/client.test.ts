@@ -1,13 +1,14 @@
 /**
- * The write queues of createGitHubClient, against the emulator over HTTP: one second between
- * writes of one client, divided by the time scale, and no queue shared between clients. The
- * tests time each request when it leaves the client, because transit times vary on a busy machine.
+ * The write queues of createGitHubClient: one second between writes of one client, divided by
+ * the time scale, and no queue shared between clients. Jest's fake clock runs the queues, and
+ * a fake fetch notes when each request leaves, so a busy machine cannot change the gaps.
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { jest } from '@jest/globals'
 import { createGitHubClient, type Octokit } from '../../src/github/index.js'
 import { secondaryLimitBackoffSeconds, unnamedLimitWaitSeconds } from '../../src/github/client.js'
-import { DEFAULT_TOKEN, GitHubEmulator } from '../../test/emulator/index.js'
+import { DEFAULT_TOKEN } from '../../test/emulator/index.js'
 
 const logger = { info: () => undefined, warning: () => undefined, debug: () => undefined }
 // One second between writes becomes 250 ms. The throttling plugin's own queue waits 3 s
@@ -15,77 +16,80 @@ const logger = { info: () => undefined, warning: () => undefined, debug: () => u
 const TIME_SCALE = 4
 const SPACING_MS = 1000 / TIME_SCALE
 
-let emulator: GitHubEmulator
-/** When each tagged client sent each issue create, in ms since the epoch. */
+/** When each client sent each issue create, on the fake clock. */
 let sentAt: Map<string, number[]>
+let clients = 0
 
-beforeEach(async () => {
-  emulator = await GitHubEmulator.start()
-  sentAt = new Map()
-})
-
-afterEach(async () => {
-  emulator.assertContract()
-  await emulator.stop()
-})
-
-function client(leg: string): Octokit {
-  const noteCreates: typeof fetch = (input, init) => {
-    if (init?.method === 'POST' && String(input).endsWith('/issues')) {
-      sentAt.set(leg, [...(sentAt.get(leg) ?? []), Date.now()])
-    }
-    return fetch(input, init)
+/** Creates a client whose requests never leave the process: each create gets a 201. */
+function client(name: string): Octokit {
+  const answerCreate: typeof fetch = async () => {
+    sentAt.set(name, [...(sentAt.get(name) ?? []), Date.now()])
+    const body = { number: sentAt.get(name)!.length, title: name }
+    return new Response(JSON.stringify(body), {
+      status: 201,
+      headers: { 'content-type': 'application/json' }
+    })
   }
+  clients++
   return createGitHubClient(DEFAULT_TOKEN, {
-    baseUrl: emulator.url,
+    baseUrl: 'http://127.0.0.1:9',
     logger,
     timeScale: TIME_SCALE,
-    headers: { 'x-test-leg': leg },
-    fetch: noteCreates
+    // A new key per client, so no queue of an earlier test's clients is shared.
+    throttleId: `client-test-${clients}`,
+    fetch: answerCreate
   })
 }
 
-async function createIssues(octokit: Octokit, count: number, prefix: string): Promise<void> {
-  const { owner, repo } = emulator.state
-  await Promise.all(
+/** Starts every client's creates at once and runs the fake clock until all are sent. */
+async function createIssues(clientsAndCounts: Array<[Octokit, number]>): Promise<void> {
+  const creates = clientsAndCounts.flatMap(([octokit, count]) =>
     Array.from({ length: count }, (_, index) =>
-      octokit.rest.issues.create({ owner, repo, title: `${prefix} ${index}` })
+      octokit.rest.issues.create({ owner: 'octo-org', repo: 'demo', title: `Task ${index}` })
     )
   )
+  await jest.advanceTimersByTimeAsync(10_000)
+  await Promise.all(creates)
 }
 
-function sendGaps(leg: string): number[] {
-  const times = sentAt.get(leg) ?? []
+function sendGaps(name: string): number[] {
+  const times = sentAt.get(name) ?? []
   return times.slice(1).map((time, index) => time - times[index]!)
 }
 
 describe('createGitHubClient', () => {
-  it('spaces one client’s creates by the scaled second', async () => {
-    const octokit = client('a')
-    const started = Date.now()
-    await createIssues(octokit, 4, 'A')
-    const elapsed = Date.now() - started
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 0 })
+    sentAt = new Map()
+  })
 
+  afterEach(() => {
+    jest.useRealTimers()
+  })
+
+  it('spaces one client’s creates by the scaled second', async () => {
+    await createIssues([[client('a'), 4]])
+
+    expect(sentAt.get('a')).toHaveLength(4)
     const gaps = sendGaps('a')
-    expect(gaps).toHaveLength(3)
-    // The 5 ms margin covers timer rounding.
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(SPACING_MS - 5)
-    expect(
-      emulator.log.entries({ route: 'POST /repos/{owner}/{repo}/issues', leg: 'a' })
-    ).toHaveLength(4)
-    // Three gaps of 3 s each would take 9 s; three of 250 ms take under one.
-    expect(elapsed).toBeLessThan(3 * 3000)
+    // On the fake clock the first send trails its queue slot by a millisecond.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(SPACING_MS - 1)
+    // The throttling plugin's own spacing of issue creations would make each gap 3 s.
+    for (const gap of gaps) expect(gap).toBeLessThan(3000)
   })
 
   it('gives each client its own queue', async () => {
     const first = client('first')
     const second = client('second')
-    await Promise.all([createIssues(first, 2, 'First'), createIssues(second, 2, 'Second')])
+    await createIssues([
+      [first, 2],
+      [second, 2]
+    ])
 
-    const starts = ['first', 'second'].map((leg) => sentAt.get(leg)![0]!)
     // Two clients start together instead of one waiting for the other's queue.
-    expect(Math.abs(starts[0]! - starts[1]!)).toBeLessThan(SPACING_MS)
-    expect(emulator.state.issues.size).toBe(4)
+    expect(sentAt.get('first')![0]).toBe(sentAt.get('second')![0])
+    expect(sendGaps('first')[0]).toBeGreaterThanOrEqual(SPACING_MS - 1)
+    expect(sendGaps('second')[0]).toBeGreaterThanOrEqual(SPACING_MS - 1)
   })
 })
 
