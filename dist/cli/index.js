@@ -45434,9 +45434,7 @@ async function prepareTaskWorktree(git, options) {
     if (options.prune !== false)
         await git.tryPruneWorktrees();
     const reused = await recoverWorktreeFolder(git, worktree, branch);
-    const remoteState = await git.remoteTaskBranches(remote, branch, options.base);
-    const { baseBranch, baseSha } = remoteState;
-    const remoteSha = remoteState.branchSha;
+    const { baseBranch, baseSha, branchSha: remoteSha } = await git.remoteTaskBranches(remote, branch, options.base);
     const result = { branch, worktree, baseBranch, reused };
     if (remoteSha !== undefined) {
         const startPoint = await checkOutRemoteBranch(git, {
@@ -52382,7 +52380,7 @@ function writeQueues(spacingMs) {
 /**
  * Returns the seconds to wait before retrying a 429 that the throttling plugin leaves alone,
  * or undefined for any other error. The plugin handles a 429 whose message names a secondary
- * limit, or whose x-ratelimit-remaining is 0. GitHub's docs ask clients to wait for retry-after
+ * limit, or whose x-ratelimit-remaining is 0. GitHub's docs request that clients wait for retry-after
  * whenever a response has it, and 60 s otherwise.
  */
 function unnamedLimitWaitSeconds(error) {
@@ -52450,12 +52448,15 @@ function sameTask(a, b) {
 function renderIssueBody(markdown, key) {
     const marker = renderMarker(key);
     const whole = markdown === '' ? marker : `${markdown}\n\n${marker}`;
-    if (characterCount(whole) <= MAX_BODY_LENGTH)
-        return whole;
+    // The Markdown is counted once, because a body may be megabytes long.
     const total = characterCount(markdown);
+    const markerCount = characterCount(marker);
+    const wholeCount = markdown === '' ? markerCount : total + 2 + markerCount;
+    if (wholeCount <= MAX_BODY_LENGTH)
+        return whole;
     const note = (keptCount) => `\n\n> [!NOTE]\n> This body was cut to ${keptCount.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} characters, ` +
         `because GitHub allows at most ${MAX_BODY_LENGTH.toLocaleString('en-US')}. The full text is in \`${key.manifest}\`, task \`${key.task}\`.`;
-    const reserve = characterCount(note(total)) + characterCount(marker) + 2;
+    const reserve = characterCount(note(total)) + markerCount + 2;
     const keptCount = MAX_BODY_LENGTH - reserve;
     return `${leadingCharacters(markdown, keptCount)}${note(keptCount)}\n\n${marker}`;
 }
@@ -52473,7 +52474,7 @@ function leadingCharacters(text, count) {
 }
 /**
  * Counts the characters of a body as code points.
- * NOTE: GitHub's docs do not say how the limit counts characters. Code points are assumed,
+ * NOTE: GitHub's docs do not state how the limit counts characters. Code points are assumed,
  * as in the emulator. Counting UTF-16 units instead would cut bodies with emoji shorter.
  */
 function characterCount(text) {

@@ -53,9 +53,11 @@ export async function prepareTaskWorktree(
   if (options.prune !== false) await git.tryPruneWorktrees()
   const reused = await recoverWorktreeFolder(git, worktree, branch)
 
-  const remoteState = await git.remoteTaskBranches(remote, branch, options.base)
-  const { baseBranch, baseSha } = remoteState
-  const remoteSha = remoteState.branchSha
+  const {
+    baseBranch,
+    baseSha,
+    branchSha: remoteSha
+  } = await git.remoteTaskBranches(remote, branch, options.base)
   const result = { branch, worktree, baseBranch, reused }
 
   if (remoteSha !== undefined) {

@@ -32,13 +32,16 @@ export function sameTask(a: TaskKey, b: TaskKey): boolean {
 export function renderIssueBody(markdown: string, key: TaskKey): string {
   const marker = renderMarker(key)
   const whole = markdown === '' ? marker : `${markdown}\n\n${marker}`
-  if (characterCount(whole) <= MAX_BODY_LENGTH) return whole
-
+  // The Markdown is counted once, because a body may be megabytes long.
   const total = characterCount(markdown)
+  const markerCount = characterCount(marker)
+  const wholeCount = markdown === '' ? markerCount : total + 2 + markerCount
+  if (wholeCount <= MAX_BODY_LENGTH) return whole
+
   const note = (keptCount: number): string =>
     `\n\n> [!NOTE]\n> This body was cut to ${keptCount.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} characters, ` +
     `because GitHub allows at most ${MAX_BODY_LENGTH.toLocaleString('en-US')}. The full text is in \`${key.manifest}\`, task \`${key.task}\`.`
-  const reserve = characterCount(note(total)) + characterCount(marker) + 2
+  const reserve = characterCount(note(total)) + markerCount + 2
   const keptCount = MAX_BODY_LENGTH - reserve
   return `${leadingCharacters(markdown, keptCount)}${note(keptCount)}\n\n${marker}`
 }
@@ -57,7 +60,7 @@ function leadingCharacters(text: string, count: number): string {
 
 /**
  * Counts the characters of a body as code points.
- * NOTE: GitHub's docs do not say how the limit counts characters. Code points are assumed,
+ * NOTE: GitHub's docs do not state how the limit counts characters. Code points are assumed,
  * as in the emulator. Counting UTF-16 units instead would cut bodies with emoji shorter.
  */
 export function characterCount(text: string): number {
