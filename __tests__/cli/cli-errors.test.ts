@@ -112,12 +112,15 @@ describe('parallel-setup errors in the user words', () => {
     )
   })
 
-  it('rejects a missing manifest', async () => {
-    const result = await run(['status', 'tasks.yml'])
+  it.each([
+    ['status', 'tasks.yml', 'run'],
+    ['plan', 'missing.yml', 'plan']
+  ])('rejects a missing %s manifest', async (command, manifest, example) => {
+    const result = await run([command, manifest])
     expect(result.exitCode).toBe(1)
     expect(result.stderr).toBe(
-      'parallel-setup status: No manifest at tasks.yml. Create one that lists the tasks (see "The manifest" in the README), ' +
-        'or pass its path, as in: parallel-setup run path/to/manifest.yml\n'
+      `parallel-setup ${command}: No manifest at ${manifest}. Create one that lists the tasks (see "The manifest" in the README), ` +
+        `or pass its path, as in: parallel-setup ${example} path/to/manifest.yml\n`
     )
   })
 
@@ -181,15 +184,6 @@ describe('parallel-setup errors in the user words', () => {
         "the matrix job with `if: needs.plan.outputs.has-tasks == 'true'`: GitHub rejects an " +
         'empty matrix.'
     ])
-  })
-
-  it('rejects a missing plan manifest', async () => {
-    const result = await run(['plan', 'missing.yml'])
-    expect(result.exitCode).toBe(1)
-    expect(result.stderr).toBe(
-      'parallel-setup plan: No manifest at missing.yml. Create one that lists the tasks (see "The manifest" in the README), ' +
-        'or pass its path, as in: parallel-setup plan path/to/manifest.yml\n'
-    )
   })
 
   it('rejects an unknown command', async () => {
