@@ -177,7 +177,7 @@ describe('setup at 256 legs under secondary limits', () => {
       )
     expect(waits.length).toBeGreaterThanOrEqual(Object.keys(FORCED).length)
     // The forced responses carry a retry-after of 60 s, and without it a leg waits the minute
-    // GitHub's documentation asks for.
+    // that GitHub's documentation requests.
     const minuteWaits = waits.filter((line) => Number(/ waiting (\d+) s /.exec(line)?.[1]) >= 60)
     expect(minuteWaits.length).toBeGreaterThanOrEqual(Object.keys(FORCED).length)
     expect(issues).toHaveLength(LEGS)

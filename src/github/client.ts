@@ -181,7 +181,7 @@ interface LimitError {
 /**
  * Returns the seconds to wait before retrying a 429 that the throttling plugin leaves alone,
  * or undefined for any other error. The plugin handles a 429 whose message names a secondary
- * limit, or whose x-ratelimit-remaining is 0. GitHub's docs ask clients to wait for retry-after
+ * limit, or whose x-ratelimit-remaining is 0. GitHub's docs request that clients wait for retry-after
  * whenever a response has it, and 60 s otherwise.
  */
 export function unnamedLimitWaitSeconds(error: unknown): number | undefined {

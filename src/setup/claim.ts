@@ -29,7 +29,7 @@ export interface ClaimRecord {
   branch?: string
   /**
    * Set by the holder when it takes a new claim, or else right before the create request. A
-   * leg that takes the claim over keeps it until it knows whether that create opened an issue.
+   * leg that takes the claim over keeps it until it has found out whether that create opened an issue.
    */
   creating?: PendingCreate
   /**
